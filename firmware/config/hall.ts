@@ -1,0 +1,112 @@
+// The hall's configuration: services, windows, hours, rating, thresholds.
+// Validated on load; errors name the file, the path in it and what is wrong.
+import { z } from 'zod';
+import { Bilingual, Name, ServiceId } from '../protocol/messages.ts';
+import { loadJsonFile } from './load.ts';
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
+const Span = z.object({ open: HHMM, close: HHMM }).strict()
+  .refine((s) => s.open < s.close, { message: 'open must be before close' });
+
+export const ServiceConfig = z.object({
+  id: ServiceId,
+  letter: z.string().regex(/^[A-Z]{1,2}$/, 'ticket letter must be one or two capital letters'),
+  name: Bilingual,
+  /** Longest acceptable wait, seconds (15 min in most halls). */
+  waitLimitS: z.number().int().positive(),
+  /** Longest acceptable service time at the window, seconds. */
+  serviceLimitS: z.number().int().positive(),
+  /** A prior for the mean service time before today's observations take over. */
+  expectedServiceS: z.number().positive(),
+  /** Service hours; defaults to the hall's. */
+  hours: z.array(Span).min(1).optional(),
+  /** Named self-service alternative that advice may point to. */
+  selfService: Bilingual.optional(),
+}).strict();
+
+export const WindowConfig = z.object({
+  id: Name,
+  name: z.string().min(1).max(32),
+  floor: z.string().min(1).max(16),
+  own: z.array(ServiceId).min(1),
+  overflow: z.array(ServiceId).default([]),
+}).strict();
+
+export const HallConfig = z.object({
+  hall: z.object({
+    id: Name,
+    name: Bilingual,
+    timezone: z.string().min(1).refine((tz) => {
+      try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
+    }, 'unknown IANA time zone'),
+    /** Where a citizen gets help (printed and shown when a printer fails). */
+    help: Bilingual.optional(),
+  }).strict(),
+  floors: z.array(z.object({ id: z.string().min(1).max(16), name: Bilingual }).strict()).min(1),
+  hours: z.array(Span).min(1),
+  services: z.array(ServiceConfig).min(1),
+  windows: z.array(WindowConfig).min(1),
+  staff: z.array(z.object({ id: z.string().min(1).max(64), name: z.string().min(1), badge: z.string().optional() }).strict()).default([]),
+  rating: z.object({
+    /** Seconds after `complete` during which the pad accepts a press. */
+    windowS: z.number().int().positive(),
+    /** Reasons asked for on the two lowest scores. */
+    reasons: z.array(z.object({ code: z.string().regex(/^[a-z0-9-]{1,32}$/), name: Bilingual }).strict()).min(1),
+  }).strict(),
+  priority: z.object({
+    /** Ordinary tickets called between two priority tickets (2 → "two ordinary, one priority"). */
+    ordinaryPerPriority: z.number().int().min(0),
+  }).strict(),
+  thresholds: z.object({
+    /** Advice is given when a service's queue reaches this many people … */
+    adviceQueueLength: z.number().int().positive(),
+    /** … or its estimated wait passes this many seconds. */
+    adviceWaitS: z.number().int().positive(),
+    /** A window paused longer than this during opening hours raises an alert. */
+    pausedTooLongS: z.number().int().positive(),
+    /** A device silent for this long is reported offline. */
+    deviceSilentS: z.number().int().positive().default(30),
+  }).strict(),
+  /** Public base URL of the controller's pages (QR codes point here). */
+  publicUrl: z.string().url().optional(),
+}).strict().superRefine((h, ctx) => {
+  const ids = new Set<string>();
+  const letters = new Set<string>();
+  h.services.forEach((s, i) => {
+    if (ids.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id ${s.id}` });
+    if (letters.has(s.letter)) ctx.addIssue({ code: 'custom', path: ['services', i, 'letter'], message: `letter ${s.letter} is already used by another service` });
+    ids.add(s.id); letters.add(s.letter);
+  });
+  const floors = new Set(h.floors.map((f) => f.id));
+  const wins = new Set<string>();
+  h.windows.forEach((w, i) => {
+    if (wins.has(w.id)) ctx.addIssue({ code: 'custom', path: ['windows', i, 'id'], message: `duplicate window id ${w.id}` });
+    wins.add(w.id);
+    if (!floors.has(w.floor)) ctx.addIssue({ code: 'custom', path: ['windows', i, 'floor'], message: `unknown floor ${w.floor}` });
+    for (const key of ['own', 'overflow'] as const) {
+      w[key].forEach((s, j) => {
+        if (!ids.has(s)) ctx.addIssue({ code: 'custom', path: ['windows', i, key, j], message: `unknown service ${s}` });
+      });
+    }
+  });
+  h.services.forEach((s, i) => {
+    if (!h.windows.some((w) => w.own.includes(s.id) || w.overflow.includes(s.id))) {
+      ctx.addIssue({ code: 'custom', path: ['services', i], message: `no window serves ${s.id}` });
+    }
+  });
+});
+
+export type HallConfig = z.infer<typeof HallConfig>;
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+export type WindowConfig = z.infer<typeof WindowConfig>;
+
+export const DEMO_HALL_PATH = new URL('./halls/demo-hospital.json', import.meta.url).pathname;
+
+export function loadHallConfig(file: string = DEMO_HALL_PATH): HallConfig {
+  return loadJsonFile(file, HallConfig);
+}
+
+export function parseHallConfig(value: unknown, source = '<hall config>'): HallConfig {
+  return loadJsonFile(source, HallConfig, value);
+}
+
