@@ -1,0 +1,63 @@
+// What the device runtime hands to a role when it starts it, and the board's own
+// configuration (written by `manyi provision`, read by `manyi run`).
+import { z } from 'zod';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { Name, Role } from '../protocol/messages.ts';
+import type { HallConfig } from '../config/hall.ts';
+import type { Clock } from '../lib/time.ts';
+import type { WebApp } from '../web/app.ts';
+
+export const DeviceConfig = z.object({
+  /** Device id, as in `device/{device}/…`. */
+  device: Name,
+  role: Role,
+  hall: Name,
+  /** The window a counter serves. */
+  window: Name.optional(),
+  /** The kiosk id a kiosk requests tickets as. */
+  kiosk: Name.optional(),
+  /** A lobby board's floor, and which services and windows it shows (default: all). */
+  floor: z.string().optional(),
+  services: z.array(z.string()).optional(),
+  windows: z.array(Name).optional(),
+  /** Board type spec in hw-specs/ (e.g. `counter-pi-zero`), for pins and parts. */
+  spec: z.string().optional(),
+  broker: z.object({
+    url: z.string().min(1), // mqtt://host:1883, mqtts://…, ws://…
+    username: z.string().optional(),
+    password: z.string().optional(),
+    ca: z.string().optional(), // path to a CA certificate for TLS
+  }).strict(),
+  /** The hall configuration file (controller), or where to fetch it from. */
+  hallConfig: z.string().optional(),
+  /** Ed25519 public key (hex) that firmware bundles must be signed with. */
+  updateKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Port of the role's own pages (kiosk page, staff page, lobby page). */
+  httpPort: z.number().int().min(0).max(65535).optional(),
+  dataDir: z.string().optional(),
+  /** Use simulated hardware (the demo, a developer's laptop). */
+  simulated: z.boolean().default(false),
+}).strict();
+export type DeviceConfig = z.infer<typeof DeviceConfig>;
+
+export interface RoleContext {
+  hall: HallConfig;
+  device: DeviceConfig;
+  /** A connected MQTT session; its last will marks the device offline. */
+  mqtt: MqttClient;
+  /** Where the role mounts its pages. */
+  web: WebApp;
+  log: Logger;
+  clock: Clock;
+  /** A folder the role may keep state in (created). */
+  dataDir: string;
+  /** Adds role-specific fields to the device's `health` (e.g. `{printer: 'paper-low'}`). */
+  setHealth(fields: Record<string, unknown>): void;
+}
+
+export interface RoleHandle {
+  stop(): Promise<void>;
+}
+
+export type RoleStarter = (ctx: RoleContext) => Promise<RoleHandle>;
