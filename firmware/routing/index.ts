@@ -1,20 +1,11 @@
 // The registry of routing policies, by the names the simulator and config use.
 import type { RoutingPolicy } from './types.ts';
-import { oldestAmong } from './fair-priority.ts';
+import { builtInPolicies } from './policies.ts';
 
 export * from './types.ts';
+export { defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy } from './policies.ts';
 
-/** Own services first (oldest among them), then overflow services. */
-export const overflowPolicy: RoutingPolicy = {
-  name: 'overflow',
-  pick: (ctx) => oldestAmong(ctx, ctx.window.own) ?? oldestAmong(ctx, ctx.window.overflow),
-};
-
-const policies = new Map<string, RoutingPolicy>([
-  ['overflow', overflowPolicy],
-  // `default` starts as `overflow`; the routing issue replaces it.
-  ['default', { ...overflowPolicy, name: 'default' }],
-]);
+const policies = new Map<string, RoutingPolicy>(builtInPolicies.map((p) => [p.name, p]));
 
 export function registerPolicy(p: RoutingPolicy): void {
   policies.set(p.name, p);

@@ -1,0 +1,18 @@
+// What the simulator needs from a hall: the operations staff and kiosks perform.
+// The production implementation is the controller's HallEngine (engine-hall.ts);
+// the simulator never keeps queues of its own.
+
+export interface IssuedTicket { no: string; service: string; estWaitS: number }
+export interface CalledTicket { no: string; service: string; arrivedAtMs: number; priority: boolean }
+
+export interface SimHall {
+  /** A citizen takes a ticket at `atMs`. */
+  issue(service: string, priority: boolean, atMs: number): IssuedTicket;
+  /** Window `window` asks for its next citizen; null when the policy leaves it idle. */
+  callNext(window: string, atMs: number): CalledTicket | null;
+  start(window: string, atMs: number): void;
+  complete(window: string, atMs: number): void;
+  noShow(window: string, atMs: number): void;
+  /** Citizens waiting (not yet called) across the hall. */
+  waiting(): number;
+}
