@@ -1,0 +1,54 @@
+// `manyi simulate` and `manyi staffing`.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { loadScenario } from './scenario.ts';
+import { simulate } from './run.ts';
+import { policyNames } from '../routing/index.ts';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+  return n;
+};
+
+export function register(program: Command): void {
+  program.command('simulate')
+    .description('simulate seeded hall days of a scenario under a routing policy and print the averages')
+    .requiredOption('--scenario <file>', 'scenario JSON (format of shared/bench/hospital-day.json)')
+    .option('--policy <name>', `routing policy: ${policyNames().join(', ')}`, 'default')
+    .option('--seeds <n>', 'number of seeded days', int('--seeds'), 20)
+    .option('--first-seed <n>', 'first seed', int('--first-seed'), 1)
+    .option('--json', 'print one JSON object')
+    .action((o: { scenario: string; policy: string; seeds: number; firstSeed: number; json?: boolean }) => {
+      const s = loadScenario(o.scenario);
+      const r = simulate(s, o.policy, { seeds: o.seeds, firstSeed: o.firstSeed });
+      if (o.json) { console.log(JSON.stringify(r)); return; }
+      const min = (x: number) => `${(x / 60).toFixed(1)} min`;
+      console.log(`${r.scenario} · policy ${r.policy} · ${r.seeds} seeded days (${r.msPerDay.toFixed(0)} ms/day)`);
+      console.log(`  citizens/day     ${r.citizens.toFixed(0)}`);
+      console.log(`  mean wait        ${min(r.meanWaitS)}`);
+      console.log(`  p95 wait         ${min(r.p95WaitS)}`);
+      console.log(`  max wait         ${min(r.maxWaitS)}`);
+      console.log(`  over the limit   ${(r.overLimitShare * 100).toFixed(2)} % (limit ${min(s.waitLimitS)})`);
+      console.log(`  longest queue    ${r.maxQueue.toFixed(1)}`);
+      console.log(`  utilisation      ${(r.utilisation * 100).toFixed(1)} %`);
+      console.log(`  estimate error   MAE ${r.estMaeS.toFixed(0)} s, p90 ${r.estP90ErrS.toFixed(0)} s`);
+    });
+
+  program.command('staffing')
+    .description('windows per service and hour that keep P(wait > limit) under a target (Erlang C)')
+    .requiredOption('--scenario <file>', 'scenario JSON')
+    .option('--target <p>', 'largest acceptable P(wait > limit)', (v) => {
+      const n = Number(v);
+      if (!(n > 0 && n < 1)) throw new Error(`--target must be between 0 and 1, got ${v}`);
+      return n;
+    }, 0.05)
+    .option('--svg <file>', 'also write the table as an SVG chart')
+    .action(async (o: { scenario: string; target: number; svg?: string }) => {
+      const { staffingPlan, formatStaffing, staffingSvg } = await import('./staffing.ts');
+      const s = loadScenario(o.scenario);
+      const plan = staffingPlan(s, o.target);
+      console.log(formatStaffing(plan));
+      if (o.svg) { writeFileSync(o.svg, staffingSvg(plan)); console.log(`chart written to ${o.svg}`); }
+    });
+}
