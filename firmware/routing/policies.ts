@@ -93,9 +93,9 @@ export const defaultPolicy: RoutingPolicy = {
 
 /**
  * Seconds the head of a queue can still afford to wait for a window that owns
- * its service: limit − wait spent − time for those windows (other than
- * `excluding`) to reach it (none if one is idle, else one service time shared
- * among them).
+ * its service: limit − wait spent − time for those windows to reach it (none
+ * if one other than the asking window `excluding` is idle, else one service
+ * time shared among them).
  */
 export function slackS(ctx: RoutingContext, t: QueuedTicket, excluding: string): number {
   const svc = ctx.services.get(t.service);
@@ -103,9 +103,10 @@ export function slackS(ctx: RoutingContext, t: QueuedTicket, excluding: string):
   let owners = 0;
   let idleOwner = false;
   for (const w of ctx.windows) {
-    if (w.id === excluding || w.status !== 'open' || !w.own.includes(t.service)) continue;
+    if (w.status !== 'open' || !w.own.includes(t.service)) continue;
     owners++;
-    if (!w.busy) idleOwner = true;
+    // The asking window, if it owns the service, will be busy with whatever it takes instead.
+    if (!w.busy && w.id !== excluding) idleOwner = true;
   }
   const waited = (ctx.nowMs - t.arrivedAtMs) / 1000;
   const reach = idleOwner ? 0 : owners > 0 ? svc.meanServiceS / owners : Infinity;

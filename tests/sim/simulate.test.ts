@@ -1,0 +1,43 @@
+// The simulator end to end: seeded runs repeat exactly, and on the busy Monday
+// the default policy comes close to the pooled bound and beats dedicated windows.
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../firmware/sim/scenario.ts';
+import { simulate } from '../../firmware/sim/run.ts';
+import { simulateDay } from '../../firmware/sim/day.ts';
+import { createHall } from '../../firmware/sim/make-hall.ts';
+import { ConfigError } from '../../firmware/config/load.ts';
+import { parseScenario } from '../../firmware/sim/scenario.ts';
+import { benchFile } from './fixtures.ts';
+
+describe('simulator', () => {
+  const monday = loadScenario(benchFile('hospital-monday.json'));
+
+  it('repeats a seeded day exactly, and another seed gives another day', () => {
+    const a = simulateDay(monday, createHall(monday, 'default'), 7);
+    const b = simulateDay(monday, createHall(monday, 'default'), 7);
+    const c = simulateDay(monday, createHall(monday, 'default'), 8);
+    expect(a.calls.length).toBeGreaterThan(5000);
+    expect(b.calls).toEqual(a.calls);
+    expect(b.citizens.map((x) => x.waitS)).toEqual(a.citizens.map((x) => x.waitS));
+    expect(c.calls).not.toEqual(a.calls);
+  });
+
+  it('refuses a bad scenario with the path of the problem', () => {
+    expect(() => parseScenario({ ...monday, windows: [{ id: '1', floor: '1F', own: ['X'] }] }, 'bad.json'))
+      .toThrow(ConfigError);
+    expect(() => parseScenario({ ...monday, windows: [{ id: '1', floor: '1F', own: ['X'] }] }, 'bad.json'))
+      .toThrow(/bad\.json: windows\[0\]\.own\[0\]: unknown service X/);
+  });
+
+  it('on hospital-monday (20 seeds) default is within 10% of pooled, no more over the limit, and far ahead of dedicated', () => {
+    const run = (p: string) => simulate(monday, p, { seeds: 20 });
+    const pooled = run('pooled'), def = run('default'), dedicated = run('dedicated');
+    expect(def.citizens).toBeGreaterThan(5000);
+    expect(def.meanWaitS).toBeLessThanOrEqual(pooled.meanWaitS * 1.1);
+    expect(def.overLimitShare).toBeLessThanOrEqual(pooled.overLimitShare + 0.005);
+    expect(dedicated.meanWaitS).toBeGreaterThan(def.meanWaitS * 3);
+    expect(dedicated.overLimitShare).toBeGreaterThan(def.overLimitShare + 0.1);
+    // Every citizen is served by the end of the day.
+    expect(def.utilisation).toBeCloseTo(dedicated.utilisation, 6);
+  });
+});
