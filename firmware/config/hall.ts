@@ -67,6 +67,13 @@ export const HallConfig = z.object({
     /** A device silent for this long is reported offline. */
     deviceSilentS: z.number().int().positive().default(30),
   }).strict(),
+  /** Monthly staff ranking ("service star of the month"): score = 100 × (satisfaction × rate + served × served/most served). */
+  ranking: z.object({
+    satisfaction: z.number().min(0).max(1).default(0.7),
+    served: z.number().min(0).max(1).default(0.3),
+    /** Staff with fewer ratings in the month are listed but not ranked. */
+    minRated: z.number().int().min(0).default(20),
+  }).strict().optional(),
   /** Public base URL of the controller's pages (QR codes point here). */
   publicUrl: z.string().url().optional(),
 }).strict().superRefine((h, ctx) => {

@@ -1,0 +1,108 @@
+// Reads the controller's `events` table (never writes it) and keeps one summary
+// per closed service day in `stats_day`, so a year's range merges 365 rows instead
+// of re-reading ten million events. Today is always folded live.
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type { HallConfig } from '../config/hall.ts';
+import { localDay } from '../lib/time.ts';
+import { DayFolder, closingMs, type DaySummary, type EventRow } from './day.ts';
+
+/** Bumped whenever DaySummary's meaning changes: older cached days are recomputed. */
+const SUMMARY_VERSION = 1;
+
+/** Our own additions to the controller's database: one index and the summary table. */
+export function ensureStatsSchema(db: Database): boolean {
+  try {
+    db.exec(`CREATE INDEX IF NOT EXISTS stats_events_day ON events(day);
+      CREATE TABLE IF NOT EXISTS stats_day (day TEXT PRIMARY KEY, version INTEGER NOT NULL, config TEXT NOT NULL,
+        last_seq INTEGER NOT NULL, events INTEGER NOT NULL, computed_at INTEGER NOT NULL, data TEXT NOT NULL);`);
+    return true;
+  } catch (e) {
+    if (/readonly/i.test((e as Error).message)) return false; // a read-only copy: compute, do not cache
+    throw e;
+  }
+}
+
+/** The parts of the hall configuration a summary depends on. */
+export function configFingerprint(hall: HallConfig): string {
+  return createHash('sha1').update(JSON.stringify([hall.hall.timezone, hall.hours, hall.services.map((s) => [s.id, s.waitLimitS, s.serviceLimitS])])).digest('hex').slice(0, 16);
+}
+
+export class StatsStore {
+  private cacheable: boolean;
+  private readonly fingerprint: string;
+  private q: {
+    events: ReturnType<Database['prepare']>;
+    lastSeq: ReturnType<Database['prepare']>;
+    cached: ReturnType<Database['prepare']>;
+    save?: ReturnType<Database['prepare']>;
+    days: ReturnType<Database['prepare']>;
+  };
+
+  constructor(readonly db: Database, readonly hall: HallConfig, private now: () => number = Date.now) {
+    this.cacheable = ensureStatsSchema(db) && !db.readonly;
+    this.fingerprint = configFingerprint(hall);
+    const hasCache = this.cacheable || !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stats_day'").get();
+    this.q = {
+      events: db.prepare('SELECT seq, at, day, kind, ticket, service, window, staff, data FROM events WHERE day = ? ORDER BY seq'),
+      lastSeq: db.prepare('SELECT MAX(seq) AS s, COUNT(*) AS n FROM events WHERE day = ?'),
+      cached: hasCache ? db.prepare('SELECT version, config, last_seq, events, data FROM stats_day WHERE day = ?')
+        : db.prepare('SELECT NULL AS version, NULL AS config, NULL AS last_seq, NULL AS events, NULL AS data WHERE 0 AND ? IS NULL'),
+      save: this.cacheable ? db.prepare('INSERT OR REPLACE INTO stats_day (day, version, config, last_seq, events, computed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)') : undefined,
+      days: db.prepare('SELECT DISTINCT day FROM events WHERE day BETWEEN ? AND ? ORDER BY day'),
+    };
+  }
+
+  today(): string { return localDay(this.now(), this.hall.hall.timezone); }
+
+  /** Service days with events between `from` and `to` (inclusive). */
+  daysWithEvents(from: string, to: string): string[] {
+    return (this.q.days.all(from, to) as Array<{ day: string }>).map((r) => r.day);
+  }
+
+  /** Folds one day from its raw events. */
+  computeDay(day: string): DaySummary {
+    const folder = new DayFolder(this.hall, day);
+    for (const row of this.q.events.iterate(day) as Iterable<EventRow>) folder.add(row);
+    const isToday = day >= this.today();
+    const end = isToday ? this.now() : Math.max(closingMs(this.hall, day), folder.summary.lastAt);
+    return folder.finish(end);
+  }
+
+  /**
+   * One day's summary: from `stats_day` when it is a closed day whose events have
+   * not changed since (same last seq and count, same limits), otherwise folded and,
+   * for a closed day, saved.
+   */
+  day(day: string): DaySummary {
+    if (day >= this.today()) return this.computeDay(day);
+    const cur = this.q.lastSeq.get(day) as { s: number | null; n: number };
+    const hit = this.q.cached.get(day) as { version: number; config: string; last_seq: number; events: number; data: string } | undefined;
+    if (hit && hit.version === SUMMARY_VERSION && hit.config === this.fingerprint && hit.last_seq === (cur.s ?? 0) && hit.events === cur.n) {
+      return JSON.parse(hit.data) as DaySummary;
+    }
+    const sum = this.computeDay(day);
+    this.q.save?.run(day, SUMMARY_VERSION, this.fingerprint, cur.s ?? 0, cur.n, this.now(), JSON.stringify(sum));
+    return sum;
+  }
+
+  /** Summarises every closed day not yet summarised (run once a day after closing, or by `manyi stats --close`). */
+  closeDays(from = '0000-00-00', to?: string): number {
+    const last = to ?? prevDay(this.today());
+    let n = 0;
+    const tx = this.db.transaction((days: string[]) => { for (const d of days) { this.day(d); n++; } });
+    tx(this.daysWithEvents(from, last));
+    return n;
+  }
+}
+
+export function prevDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+export function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
