@@ -1,0 +1,96 @@
+// The window LED board driven by johnny-five through mock-firmata: the pin
+// writes johnny-five makes are fed to a MAX7219 emulator and decoded back into
+// what the digits show.
+import { describe, expect, it } from 'vitest';
+import { Firmata } from 'mock-firmata';
+import { openJohnnyFiveBoard } from '../../firmware/hw/johnny-five-board.ts';
+import { Max7219Emulator } from '../../firmware/hw/max7219.ts';
+import { JohnnyFiveMax7219 } from '../../signage/led/max7219-chain.ts';
+import { LedWindowDisplay, readBoard } from '../../signage/led/window-display.ts';
+import { decodeSeg, encodeSeg } from '../../signage/led/seven-seg.ts';
+import { decodeColumns, FONT_CHARS, renderColumns } from '../../signage/led/matrix-font.ts';
+import { createSimLedBoard } from '../../signage/led/sim-board.ts';
+
+const PINS = { data: 2, clock: 3, cs: 4 };
+
+async function mockBoard(kind: 'digits' | 'matrix', devices: number) {
+  const io = new Firmata();
+  const emu = new Max7219Emulator(PINS, devices);
+  const orig = io.digitalWrite.bind(io);
+  // Capture what goes down the wires to the Arduino.
+  io.digitalWrite = (pin: number, v: number) => { emu.digitalWrite(pin, v); orig(pin, v); };
+  const opening = openJohnnyFiveBoard({ io, timeoutMs: 2000 });
+  io.emit('connect');
+  io.emit('ready');
+  const board = await opening;
+  const display = new LedWindowDisplay(new JohnnyFiveMax7219(board, { kind, devices, pins: PINS, brightness: 10 }));
+  return { display, emu, view: () => readBoard(emu, kind) };
+}
+
+describe('window LED board (johnny-five → mock-firmata → MAX7219 bytes)', () => {
+  it('8-digit board: serving, paused, closed and controller-lost, decoded from the chip registers', async () => {
+    const { display, emu, view } = await mockBoard('digits', 1);
+    expect(emu.devices[0].on).toBe(true);
+    expect(emu.devices[0].scanLimit).toBe(7);
+    expect(emu.devices[0].decode).toBe(0);
+    expect(emu.devices[0].intensity).toBe(10);
+
+    display.showServing('A023', '12');
+    expect(view().text).toBe('A023  12');
+    // DIGIT0 is the rightmost digit: "2"; DIGIT7 the leftmost: "A".
+    expect(emu.devices[0].digits[0]).toBe(0x6d);
+    expect(emu.devices[0].digits[7]).toBe(0x77);
+
+    display.showServing('B105', '7');
+    expect(view().text).toBe('B105   7'); // b, not 8
+
+    display.showPaused();
+    expect(view().text).toBe('PAUSE  7');
+    display.showClosed();
+    expect(view().text.trim()).toBe('CLOSED');
+    display.showServing('D301', '7');
+    display.showLost();
+    expect(view().text).toBe('----   7');
+    expect(view().text).not.toContain('D301');
+  });
+
+  it('32×8 matrix board shows the same patterns in pixels', async () => {
+    const { display, view } = await mockBoard('matrix', 4);
+    display.showServing('C017', '11');
+    expect(view().text).toBe('C017  11');
+    display.showPaused();
+    expect(view().text).toBe('PAUSE 11');
+    display.showClosed();
+    expect(view().text).toBe('CLOSED  ');
+    display.showLost();
+    expect(view().text).toBe('----  11');
+  });
+
+  it('sends nothing when the board already shows the frame', async () => {
+    const { display, emu } = await mockBoard('digits', 1);
+    display.showServing('A023', '12');
+    const n = emu.latches;
+    display.showServing('A023', '12');
+    expect(emu.latches).toBe(n);
+    display.showServing('A024', '12');
+    expect(emu.latches).toBe(n + 1); // only the one digit that changed
+  });
+
+  it('glyph tables decode back to the text they encode', () => {
+    expect(decodeSeg(encodeSeg('CLOSED'))).toBe('CLOSED  ');
+    expect(decodeSeg(encodeSeg('B023 12'))).toBe('B023 12 ');
+    expect(decodeSeg(encodeSeg('5'))).toBe('5       ');
+    const text = FONT_CHARS.filter((c) => c !== '?').join('');
+    expect(decodeColumns(renderColumns(text))).toBe(text);
+  });
+
+  it('the simulated twin (johnny-five over a simulated Arduino) reports each change', async () => {
+    const sim = await createSimLedBoard({ kind: 'digits', devices: 1, pins: PINS });
+    const seen: string[] = [];
+    sim.onChange((v) => seen.push(v.text));
+    sim.display.showServing('A001', '3');
+    expect(sim.view().text).toBe('A001   3');
+    expect(seen.at(-1)).toBe('A001   3');
+    sim.close();
+  });
+});
