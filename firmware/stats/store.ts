@@ -2,7 +2,10 @@
 // per closed service day in `stats_day`, so a year's range merges 365 rows instead
 // of re-reading ten million events. Today is always folded live.
 import { createHash } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+
+type Database = BetterSqlite3.Database;
+type Stmt = BetterSqlite3.Statement<unknown[]>;
 import type { HallConfig } from '../config/hall.ts';
 import { localDay } from '../lib/time.ts';
 import { DayFolder, closingMs, type DaySummary, type EventRow } from './day.ts';
@@ -32,11 +35,11 @@ export class StatsStore {
   private cacheable: boolean;
   private readonly fingerprint: string;
   private q: {
-    events: ReturnType<Database['prepare']>;
-    lastSeq: ReturnType<Database['prepare']>;
-    cached: ReturnType<Database['prepare']>;
-    save?: ReturnType<Database['prepare']>;
-    days: ReturnType<Database['prepare']>;
+    events: Stmt;
+    lastSeq: Stmt;
+    cached: Stmt;
+    save?: Stmt;
+    days: Stmt;
   };
 
   constructor(readonly db: Database, readonly hall: HallConfig, private now: () => number = Date.now) {

@@ -15,7 +15,7 @@ export function createEventsTable(db: Database): void {
 }
 
 export function eventColumns(e: HallEvent): [number, string, string, string | null, string | null, string | null, string | null, string] {
-  const r = e as Record<string, unknown>;
+  const r = e as unknown as Record<string, unknown>;
   const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null);
   const service = e.kind === 'ticket-transferred' ? e.from : str('service');
   return [e.at, e.day, e.kind, str('ticket'), service, str('window'), str('staff'), JSON.stringify(e)];
