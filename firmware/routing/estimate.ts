@@ -11,21 +11,33 @@ export interface EstimateInput {
 
 /**
  * Seconds a ticket joining `service`'s queue now would wait, given `ahead` people
- * before it. Windows that own the service count fully; overflow windows count in
- * proportion to the time their own queues leave them.
+ * before it. The windows that may serve the service (own or overflow) work
+ * through the queued work they share: the `ahead` citizens of this service, and
+ * the citizens of the other services those windows also take, each counted in
+ * the share of that service's windows these are. A free window serves at once.
  */
 export function estimateWaitS(input: EstimateInput, service: string, ahead: number): number {
   const svc = input.services.get(service);
   if (!svc) return 0;
-  let capacity = 0; // services per second
-  for (const w of input.windows) {
-    if (w.status !== 'open') continue;
-    if (w.own.includes(service)) capacity += 1 / svc.meanServiceS;
-    else if (w.overflow.includes(service)) {
-      const ownBacklog = w.own.reduce((n, s) => n + (input.queues.get(s)?.length ?? 0), 0);
-      if (ownBacklog === 0) capacity += 0.5 / svc.meanServiceS;
-    }
+  const open = input.windows.filter((w) => w.status === 'open');
+  const mine = open.filter((w) => w.own.includes(service) || w.overflow.includes(service));
+  if (mine.length === 0) return Math.max(ahead + 1, 1) * svc.meanServiceS * 4; // nobody open: a pessimistic guess
+  const idle = mine.filter((w) => !w.busy).length;
+  if (ahead < idle) return 0;
+  let work = (ahead - idle) * svc.meanServiceS;
+  const others = new Set<string>();
+  for (const w of mine) for (const s of [...w.own, ...w.overflow]) if (s !== service) others.add(s);
+  for (const o of others) {
+    const q = input.queues.get(o)?.length ?? 0;
+    const m = input.services.get(o)?.meanServiceS ?? 0;
+    if (q === 0 || m === 0) continue;
+    const able = open.filter((w) => w.own.includes(o) || w.overflow.includes(o)).length;
+    const shared = mine.filter((w) => w.own.includes(o) || w.overflow.includes(o)).length;
+    // Only the part of the other queue that was there first competes with this ticket:
+    // about half of it on average, as both queues are served oldest-first.
+    work += (q * m * shared) / able / 2;
   }
-  if (capacity === 0) return Math.max(ahead + 1, 1) * svc.meanServiceS * 4; // nobody open: a pessimistic guess
-  return ahead / capacity;
+  // With every window busy, the first one frees after about one service time shared among them.
+  const residual = idle > 0 ? 0 : svc.meanServiceS / mine.length;
+  return work / mine.length + residual;
 }
