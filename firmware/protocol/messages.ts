@@ -206,6 +206,8 @@ export const Alert = z.object({
   window: Name.optional(),
   service: ServiceId.optional(),
   device: Name.optional(),
+  staff: z.string().optional(),
+  ticket: TicketNo.optional(),
 });
 
 // ---- devices ---------------------------------------------------------------

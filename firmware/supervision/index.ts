@@ -1,0 +1,2 @@
+export { evaluateAlerts, isOpenHours, type SupervisionInput, type SupervisionOptions } from './evaluate.ts';
+export { AlertTracker, Supervisor } from './tracker.ts';
