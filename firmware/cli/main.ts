@@ -7,6 +7,7 @@ export type CommandModule = (program: Command) => void;
 /** Sub-command modules, loaded lazily so `manyi run` does not load the simulator. */
 const modules: Array<() => Promise<{ register: CommandModule }>> = [
   () => import('../sim/cli.ts'),
+  () => import('../runtime/cli.ts'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

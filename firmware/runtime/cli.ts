@@ -1,0 +1,69 @@
+// `manyi run --config FILE`: what a board runs at boot. Loads the board's
+// configuration, starts the hall's broker first on a controller whose broker URL is
+// this machine, then the device runtime; SIGINT/SIGTERM stop it cleanly.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError } from '../config/load.ts';
+import { Role } from '../protocol/messages.ts';
+import { WebApp } from '../web/app.ts';
+import { brokerIsLocal, loadDeviceConfig } from './config.ts';
+import { runDevice } from './device.ts';
+import { createLogger } from './logger.ts';
+import { onShutdown } from './shutdown.ts';
+
+interface RunOptions { config: string; role?: string; hall?: string; registry?: string; openBroker?: boolean; logLevel?: string }
+
+export function register(program: Command): void {
+  program.command('run')
+    .description("run this board's role (controller, kiosk, counter, board) from its configuration file")
+    .requiredOption('--config <file>', 'the board configuration (JSON, as written by `manyi provision`)')
+    .option('--role <role>', `override the configured role: ${Role.options.join(', ')}`)
+    .option('--hall <file>', 'hall configuration (default: the file the board configuration names)')
+    .option('--registry <file>', "controller: the device registry the embedded broker authenticates against (default: <dataDir>/registry.json)")
+    .option('--open-broker', 'controller: run the embedded broker without authentication (a bench, never a hall)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+    .action(async (o: RunOptions) => {
+      try {
+        await run(o);
+      } catch (e) {
+        const msg = e instanceof ConfigError ? e.message : (e as Error).message;
+        process.stderr.write(`manyi run: ${msg}\n`);
+        process.exitCode = 2;
+      }
+    });
+}
+
+async function run(o: RunOptions): Promise<void> {
+  let role: Role | undefined;
+  if (o.role !== undefined) {
+    const r = Role.safeParse(o.role);
+    if (!r.success) throw new Error(`--role: unknown role ${o.role}: one of ${Role.options.join(', ')}`);
+    role = r.data;
+  }
+  const { device, hall } = loadDeviceConfig(o.config, { role, hallConfig: o.hall });
+  const log = createLogger({ name: 'manyi', level: o.logLevel as never });
+  device.dataDir ??= join('var', device.device);
+
+  const stops: Array<() => Promise<void>> = [];
+  let web: WebApp | undefined;
+  if (device.role === 'controller' && brokerIsLocal(device.broker.url)) {
+    const { startEmbeddedBroker } = await import('../broker/embedded.ts');
+    let auth;
+    if (!o.openBroker) {
+      const registry = o.registry ?? join(device.dataDir, 'registry.json');
+      if (!existsSync(registry)) throw new Error(`no device registry at ${registry}: provision devices first (manyi provision), pass --registry FILE, or --open-broker for a bench`);
+      const { FileBrokerAuth } = await import('../security/file-auth.ts');
+      auth = new FileBrokerAuth(registry);
+    }
+    web = new WebApp();
+    const httpPort = await web.listen(device.httpPort ?? 8080);
+    const port = Number(new URL(device.broker.url).port || 1883);
+    const broker = await startEmbeddedBroker({ port, host: '0.0.0.0', web, auth });
+    log.info({ mqtt: port, http: httpPort, auth: !!auth }, 'embedded broker started');
+    stops.push(() => broker.close(), () => web!.close());
+  }
+  const dev = await runDevice({ device, hall, web, log });
+  stops.unshift(() => dev.stop());
+  onShutdown(async () => { for (const s of stops) await s(); }, log);
+}

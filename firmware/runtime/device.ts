@@ -1,0 +1,130 @@
+// The device runtime: one MQTT session with a last will, `status` (retained) and
+// `health` (every few seconds, QoS 0), then the board's role on top. Every board —
+// controller, kiosk, counter, lobby board — starts through here.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { HallConfig } from '../config/hall.ts';
+import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
+import type { Role } from '../protocol/messages.ts';
+import { topics } from '../protocol/topics.ts';
+import { WebApp } from '../web/app.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { createLogger } from './logger.ts';
+import type { DeviceConfig, RoleContext, RoleHandle, RoleStarter } from './role.ts';
+import { loadStarter } from './roles.ts';
+import { openSession } from './session.ts';
+import { firmwareVersion } from './version.ts';
+
+export interface RunDeviceOptions {
+  device: DeviceConfig;
+  hall: HallConfig;
+  /** The web host to mount pages on; without it the runtime makes one on `device.httpPort` (if set). */
+  web?: WebApp;
+  clock?: Clock;
+  log?: Logger;
+  /** Starters by role (tests, the demo); otherwise the role's module is loaded. */
+  starters?: Partial<Record<Role, RoleStarter>>;
+  /** Seconds between `health` messages (default 10). */
+  healthEveryS?: number;
+  backoff?: BackoffOptions;
+  keepaliveS?: number;
+}
+
+export interface RunningDevice {
+  /** The role's handle (the demo reaches the controller's engine through it). */
+  role: RoleHandle;
+  /** The merged role-specific health fields, as last published. */
+  health(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> {
+  const { device, hall } = opts;
+  if (device.hall !== hall.hall.id) throw new Error(`device ${device.device} belongs to hall ${device.hall}, but the hall configuration is ${hall.hall.id}`);
+  const clock = opts.clock ?? systemClock;
+  const log = (opts.log ?? createLogger()).child({ device: device.device, role: device.role });
+  const tz = hall.hall.timezone;
+  const isoNow = () => isoLocal(clock.now(), tz);
+  const version = firmwareVersion();
+
+  const starter = opts.starters?.[device.role] ?? await (async () => {
+    const found = await loadStarter(device.role);
+    if (!found.ok) throw new Error(`cannot start role ${device.role}: ${found.missing}`);
+    return found.starter;
+  })();
+
+  const dataDir = device.dataDir ?? join('var', device.device);
+  mkdirSync(dataDir, { recursive: true });
+
+  let ownWeb: WebApp | undefined;
+  let web = opts.web;
+  if (!web) {
+    web = ownWeb = new WebApp();
+    if (device.httpPort !== undefined) {
+      const port = await ownWeb.listen(device.httpPort);
+      log.info({ port }, 'pages served');
+    }
+  }
+
+  const session = await openSession({
+    hall: device.hall, device: device.device, role: device.role, version,
+    broker: device.broker, isoNow, log, backoff: opts.backoff, keepaliveS: opts.keepaliveS,
+  });
+  const mqtt = session.client;
+  log.info({ broker: device.broker.url, version }, 'connected');
+
+  const started = clock.now();
+  const startedReal = Date.now();
+  const extra: Record<string, unknown> = {};
+  const healthTopic = topics.deviceHealth(device.hall, device.device);
+  const publishHealth = () => {
+    if (!mqtt.connected) return; // health is a sample, not a record: drop it while offline
+    const payload = {
+      ...extra,
+      at: isoNow(),
+      uptimeS: Math.round((Date.now() - startedReal) / 1000),
+      rssMB: Math.round(process.memoryUsage.rss() / 1048576 * 10) / 10,
+    };
+    mqtt.publish(healthTopic, JSON.stringify(payload), { qos: 0, retain: false });
+  };
+  const ctx: RoleContext = {
+    hall, device, mqtt, web, log, clock, dataDir,
+    setHealth(fields) {
+      for (const [k, v] of Object.entries(fields)) {
+        if (k === 'at' || k === 'uptimeS' || k === 'rssMB') continue; // the runtime's own
+        if (v === undefined) delete extra[k]; else extra[k] = v;
+      }
+    },
+  };
+
+  let role: RoleHandle;
+  try {
+    role = await starter(ctx);
+  } catch (e) {
+    log.error({ err: (e as Error).message }, 'role failed to start');
+    await session.close();
+    if (ownWeb) await ownWeb.close().catch(() => undefined);
+    throw e;
+  }
+  log.info({ startedAt: isoLocal(started, tz) }, 'role started');
+  publishHealth();
+  const timer = setInterval(publishHealth, (opts.healthEveryS ?? 10) * 1000);
+  timer.unref();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    role,
+    health: () => ({ ...extra }),
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(timer);
+        try { await role.stop(); } catch (e) { log.error({ err: (e as Error).message }, 'role did not stop cleanly'); }
+        await session.close();
+        if (ownWeb) await ownWeb.close().catch(() => undefined);
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
