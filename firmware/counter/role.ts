@@ -1,0 +1,109 @@
+// The counter role: a window's unit on a Pi Zero 2 W. Wires the board's spec
+// (hw-specs/) to real hardware (onoff GPIO, johnny-five + Firmata) or to the
+// simulated twins (the demo), then runs the CounterUnit and its staff page.
+import type { RoleContext, RoleHandle, RoleStarter } from '../runtime/role.ts';
+import type { GpioChip } from '../hw/gpio.ts';
+import { OnoffGpioChip } from '../hw/gpio-onoff.ts';
+import { SimGpioChip } from '../hw/gpio-sim.ts';
+import { closeJohnnyFiveBoard, openJohnnyFiveBoard, type J5Board } from '../hw/johnny-five-board.ts';
+import { loadBoardSpec, type CounterSpec, type KeypadKey } from '../../hw-specs/schema.ts';
+import type { RatingScore } from '../protocol/index.ts';
+import { JohnnyFiveMax7219 } from '../../signage/led/max7219-chain.ts';
+import { boardText, LedWindowDisplay, type WindowDisplay } from '../../signage/led/window-display.ts';
+import { createSimLedBoard, type SimLedBoard } from '../../signage/led/sim-board.ts';
+import { Keypad } from './keypad.ts';
+import { RatingPad } from './rating-pad.ts';
+import { CounterUnit, type UnitOptions } from './unit.ts';
+import { mountStaffPage } from './staff-page.ts';
+
+export const DEFAULT_COUNTER_SPEC = 'counter-pi-zero';
+
+export interface CounterOptions extends UnitOptions {
+  /** Use this spec instead of loading `ctx.device.spec`. */
+  spec?: CounterSpec;
+  /** Use this GPIO chip (tests); default: simulated if `ctx.device.simulated`, else onoff. */
+  gpio?: GpioChip;
+  /** Rating pad thank-you length, ms. */
+  thanksMs?: number;
+}
+
+/** The LED board until the Arduino answers (or when it never does): remembers the frame only. */
+class PendingDisplay implements WindowDisplay {
+  text = boardText('lost', 8);
+  constructor(private readonly width = 8) {}
+  showServing(no: string, w: string) { this.text = boardText('serving', this.width, no, w); }
+  showIdle(w: string) { this.text = boardText('idle', this.width, '', w); }
+  showPaused() { this.text = boardText('paused', this.width); }
+  showClosed() { this.text = boardText('closed', this.width); }
+  showLost() { this.text = boardText('lost', this.width); }
+}
+
+export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; led: SimLedBoard | null; pad: RatingPad }> {
+  const window = ctx.device.window;
+  if (!window) throw new Error(`counter ${ctx.device.device}: the device configuration names no window`);
+  const spec = opts.spec ?? loadBoardSpec(ctx.device.spec ?? DEFAULT_COUNTER_SPEC, 'counter');
+  const simulated = ctx.device.simulated;
+  const gpio = opts.gpio ?? (simulated ? new SimGpioChip() : new OnoffGpioChip());
+
+  // LED board: the simulated twin runs the same johnny-five code over a simulated Arduino.
+  const chain = { kind: spec.ledBoard.kind, devices: spec.ledBoard.devices, pins: spec.ledBoard.pins, brightness: spec.ledBoard.brightness };
+  let led: SimLedBoard | null = null;
+  let j5: J5Board | null = null;
+  let display: WindowDisplay;
+  let ledHealth = 'ok';
+  if (simulated) {
+    led = await createSimLedBoard(chain);
+    display = led.display;
+  } else {
+    try {
+      j5 = await openJohnnyFiveBoard({ port: spec.arduino.port });
+      display = new LedWindowDisplay(new JohnnyFiveMax7219(j5, chain));
+    } catch (e) {
+      // The window keeps working from the keypad and page; the board is reported.
+      ctx.log.error({ err: (e as Error).message }, 'counter: LED board unavailable');
+      ledHealth = 'offline';
+      display = new PendingDisplay();
+    }
+  }
+  ctx.setHealth({ ledBoard: ledHealth });
+
+  const pad = new RatingPad(gpio, spec.ratingPad, { thanksMs: opts.thanksMs });
+  const unit = new CounterUnit({ hall: ctx.hall, window, device: ctx.device.device, mqtt: ctx.mqtt, log: ctx.log, clock: ctx.clock, display, pad }, opts);
+  const keypad = new Keypad(gpio, spec.keypad, (key) => void unit.key(key));
+
+  const sim = gpio instanceof SimGpioChip ? {
+    pressPad: (score: RatingScore, bounces: number) => {
+      const k = spec.ratingPad.keys.find((x) => x.score === score);
+      return k ? gpio.press(k.button.bcm, { bounces, holdMs: k.button.debounceMs * 3 }) : Promise.resolve();
+    },
+    pressKey: (key: KeypadKey) => {
+      const pin = spec.keypad[key];
+      return pin ? gpio.press(pin.bcm, { bounces: 2, holdMs: pin.debounceMs * 3 }) : Promise.resolve();
+    },
+  } : undefined;
+
+  const page = mountStaffPage({
+    web: ctx.web, hall: ctx.hall, window, unit, pad,
+    board: () => (led ? led.view() : display instanceof LedWindowDisplay || display instanceof PendingDisplay ? { kind: chain.kind, text: display.text } : null),
+    sim,
+  });
+  const offLed = led?.onChange(() => page.push());
+  await unit.start();
+  ctx.log.info({ window, spec: spec.name, simulated }, 'counter: started');
+
+  return {
+    unit, gpio, led, pad,
+    async stop() {
+      offLed?.();
+      page.close();
+      unit.stop();
+      keypad.close();
+      pad.dispose();
+      led?.close();
+      if (j5) await closeJohnnyFiveBoard(j5).catch(() => undefined);
+      if (!opts.gpio) gpio.close();
+    },
+  };
+}
+
+export const startCounterRole: RoleStarter = (ctx) => startCounter(ctx);
