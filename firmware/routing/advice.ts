@@ -16,6 +16,18 @@ export interface AdviceInput {
 
 const mins = (s: number) => Math.max(1, Math.round(s / 60));
 
+/** Window names with runs of consecutive numbers joined: 12, 13, 14, 16 → 12–14, 16. */
+export function nameRanges(names: readonly string[], sep: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i++) {
+    let j = i;
+    while (j + 1 < names.length && /^\d+$/.test(names[j]!) && /^\d+$/.test(names[j + 1]!) && +names[j + 1]! === +names[j]! + 1) j++;
+    out.push(j - i >= 2 ? `${names[i]}–${names[j]}` : names.slice(i, j + 1).join(sep));
+    i = j;
+  }
+  return out.join(sep);
+}
+
 export function adviseRedirects(input: AdviceInput): Advice[] {
   const out: Advice[] = [];
   for (const s of input.services) {
@@ -25,8 +37,8 @@ export function adviseRedirects(input: AdviceInput): Advice[] {
     const otherWait = input.overflowWaitS(s.id);
     if (helpers.length > 0 && otherWait < s.estWaitS) {
       const floors = [...new Set(helpers.map((w) => w.floor))];
-      const names = helpers.map((w) => w.name).join('、');
-      const namesEn = helpers.map((w) => w.name).join(', ');
+      const names = nameRanges(helpers.map((w) => w.name), '、');
+      const namesEn = nameRanges(helpers.map((w) => w.name), ', ');
       out.push({
         service: s.id,
         windows: helpers.map((w) => w.id),

@@ -1,0 +1,52 @@
+// Redirect advice: given when a queue or its predicted wait passes the hall's
+// threshold, naming the windows (and floors) that also take the service and
+// their wait, or the self-service alternative; silent otherwise.
+import { describe, expect, it } from 'vitest';
+import { adviseRedirects, nameRanges, type AdviceInput } from '../../firmware/routing/advice.ts';
+
+const win = (id: string, floor: string, own: string[], overflow: string[], status: 'open' | 'closed' = 'open') =>
+  ({ id, name: id, floor, own, overflow, status, busy: true });
+const pay = { zh: '收费', en: 'Payment' };
+
+function input(waiting: number, estWaitS: number, over: Partial<AdviceInput> = {}): AdviceInput {
+  return {
+    services: [{ id: 'P', name: pay, waiting, estWaitS }],
+    windows: [win('6', '1F', ['P'], []), win('12', '2F', ['D'], ['P']), win('13', '2F', ['D'], ['P']), win('14', '2F', ['D'], ['P']),
+      win('15', '2F', ['D'], ['P'], 'closed')],
+    overflowWaitS: () => 240,
+    thresholds: { adviceQueueLength: 25, adviceWaitS: 900 },
+    ...over,
+  };
+}
+
+describe('redirect advice', () => {
+  it('is silent below both thresholds', () => {
+    expect(adviseRedirects(input(24, 600))).toEqual([]);
+  });
+
+  it('names the open overflow windows, their floor and wait once the queue reaches 25', () => {
+    const [a] = adviseRedirects(input(25, 1080));
+    expect(a!.service).toBe('P');
+    expect(a!.windows).toEqual(['12', '13', '14']);
+    expect(a!.text.en).toBe('Payment: 25 waiting, about 18 min; 2F windows 12–14 also take payment, about 4 min');
+    expect(a!.text.zh).toContain('12–14号窗口也办理收费，约4分钟');
+  });
+
+  it('is given on a long predicted wait even with a short queue', () => {
+    expect(adviseRedirects(input(5, 1000))).toHaveLength(1);
+  });
+
+  it('points to self-service when no other window is quicker, and stays silent without one', () => {
+    const slow = input(30, 600, { overflowWaitS: () => 900 });
+    expect(adviseRedirects(slow)).toEqual([]);
+    const self = input(30, 600, { overflowWaitS: () => 900 });
+    self.services[0]!.selfService = { zh: '自助缴费机', en: 'the self-service payment machines' };
+    const [a] = adviseRedirects(self);
+    expect(a!.windows).toEqual([]);
+    expect(a!.text.en).toContain('you may also use the self-service payment machines');
+  });
+
+  it('joins runs of window numbers', () => {
+    expect(nameRanges(['1', '2', '3', '5', '7', '8', 'A'], ', ')).toBe('1–3, 5, 7, 8, A');
+  });
+});
