@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
+import { topics } from '../../firmware/protocol/topics.ts';
+import { DeviceHealth, DeviceStatus } from '../../firmware/protocol/messages.ts';
+import { runDevice } from '../../firmware/runtime/device.ts';
+import { createLogger } from '../../firmware/runtime/logger.ts';
+import type { RoleContext } from '../../firmware/runtime/role.ts';
+import { deviceConfig, hall, watch } from './helpers.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+const silent = createLogger({ level: 'silent' });
+const tmp = () => mkdtempSync(join(tmpdir(), 'manyi-rt-'));
+const H = hall.hall.id;
+
+describe('device runtime', () => {
+  it('publishes online (retained) and health with the role fields, starts and stops the role, then says offline', async () => {
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => broker.close());
+    const w = await watch(broker.url, `manyi/v1/${H}/device/#`);
+    cleanups.push(() => w.close());
+    let ctx: RoleContext | undefined;
+    let stopped = false;
+    const dev = await runDevice({
+      device: deviceConfig(broker.url, { dataDir: tmp() }), hall, log: silent, healthEveryS: 0.1,
+      starters: { board: async (c) => { ctx = c; c.setHealth({ screen: 'ok' }); return { async stop() { stopped = true; } }; } },
+    });
+    const status = DeviceStatus.parse(await w.next(topics.deviceStatus(H, 'test-board-1')));
+    expect(status).toMatchObject({ state: 'online', role: 'board' });
+    expect(status.at).toMatch(/\+08:00$/); // hall-local time
+    expect(ctx?.mqtt.connected).toBe(true);
+    const health = DeviceHealth.parse(await w.next(topics.deviceHealth(H, 'test-board-1')));
+    expect(health).toMatchObject({ screen: 'ok' });
+    expect(health.rssMB).toBeGreaterThan(10);
+    ctx!.setHealth({ screen: 'off' });
+    await w.next(topics.deviceHealth(H, 'test-board-1'), (m) => m.screen === 'off');
+
+    await dev.stop();
+    expect(stopped).toBe(true);
+    expect(await w.next(topics.deviceStatus(H, 'test-board-1'))).toMatchObject({ state: 'offline', role: 'board' });
+    // Retained: a board that connects later learns the device is offline at once.
+    const late = await watch(broker.url, topics.deviceStatus(H, 'test-board-1'));
+    cleanups.push(() => late.close());
+    expect(await late.next(topics.deviceStatus(H, 'test-board-1'), (_m, retained) => retained)).toMatchObject({ state: 'offline' });
+  });
+
+  it('a role that fails to start is reported and leaves no session behind', async () => {
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => broker.close());
+    await expect(runDevice({
+      device: deviceConfig(broker.url, { dataDir: tmp() }), hall, log: silent,
+      starters: { board: async () => { throw new Error('no screen'); } },
+    })).rejects.toThrow('no screen');
+    const w = await watch(broker.url, topics.deviceStatus(H, 'test-board-1'));
+    cleanups.push(() => w.close());
+    expect(await w.next(topics.deviceStatus(H, 'test-board-1'), (_m, r) => r)).toMatchObject({ state: 'offline' });
+  });
+
+  it('refuses a device configured for another hall', async () => {
+    await expect(runDevice({ device: deviceConfig('mqtt://127.0.0.1:1', { hall: 'other-hall' }), hall, log: silent }))
+      .rejects.toThrow(/belongs to hall other-hall/);
+  });
+
+  it('its last will marks it offline when the process is killed', async () => {
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => broker.close());
+    const w = await watch(broker.url, `manyi/v1/${H}/device/+/status`);
+    cleanups.push(() => w.close());
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/device-child.ts', import.meta.url).pathname, broker.url, 'doomed-1', tmp()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(async () => { child.kill('SIGKILL'); });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+      child.once('exit', (code) => reject(new Error(`device exited early (${code})`)));
+    });
+    await w.next(topics.deviceStatus(H, 'doomed-1'), (m) => m.state === 'online');
+    child.kill('SIGKILL');
+    const will = DeviceStatus.parse(await w.next(topics.deviceStatus(H, 'doomed-1'), (m) => m.state === 'offline'));
+    expect(will.role).toBe('board');
+  });
+
+  it('reconnects with back-off after the broker restarts and says online again', async () => {
+    let broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    const port = broker.port;
+    cleanups.push(() => broker.close());
+    const dev = await runDevice({
+      device: deviceConfig(broker.url, { dataDir: tmp() }), hall, log: silent, keepaliveS: 1,
+      backoff: { initialMs: 50, maxMs: 400 },
+      starters: { board: async () => ({ async stop() {} }) },
+    });
+    cleanups.push(() => dev.stop());
+    await broker.close();
+    // Let a few attempts fail against the closed port before the broker returns.
+    await new Promise((r) => setTimeout(r, 300));
+    broker = await startEmbeddedBroker({ port, host: '127.0.0.1' });
+    const w = await watch(broker.url, topics.deviceStatus(H, 'test-board-1'));
+    cleanups.push(() => w.close());
+    // The new broker has no retained state: this `online` was published on reconnect.
+    expect(await w.next(topics.deviceStatus(H, 'test-board-1'), (m) => m.state === 'online', 5_000)).toMatchObject({ role: 'board' });
+  });
+});
