@@ -34,6 +34,7 @@ export function configFingerprint(hall: HallConfig): string {
 export class StatsStore {
   private cacheable: boolean;
   private readonly fingerprint: string;
+  private live?: { day: string; at: number; summary: DaySummary };
   private q: {
     events: Stmt;
     lastSeq: Stmt;
@@ -78,7 +79,14 @@ export class StatsStore {
    * for a closed day, saved.
    */
   day(day: string): DaySummary {
-    if (day >= this.today()) return this.computeDay(day);
+    if (day >= this.today()) {
+      // Today is folded live; a page asking for it twice within a second folds it once.
+      const t = this.now();
+      if (this.live && this.live.day === day && t - this.live.at < 1000) return this.live.summary;
+      const summary = this.computeDay(day);
+      this.live = { day, at: t, summary };
+      return summary;
+    }
     const cur = this.q.lastSeq.get(day) as { s: number | null; n: number };
     const hit = this.q.cached.get(day) as { version: number; config: string; last_seq: number; events: number; data: string } | undefined;
     if (hit && hit.version === SUMMARY_VERSION && hit.config === this.fingerprint && hit.last_seq === (cur.s ?? 0) && hit.events === cur.n) {

@@ -1,0 +1,45 @@
+// Mounts the manager's page (/manager) and the statistics API (/api/stats/…) on a
+// role's web host. The controller passes its database, hall and live sources.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { HallConfig } from '../../firmware/config/hall.ts';
+import type { Alert, HallState } from '../../firmware/protocol/messages.ts';
+import { mountStatsApi, rangeFromQuery } from '../../firmware/stats/api.ts';
+import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
+import { StatsStore } from '../../firmware/stats/store.ts';
+import { sendJson, type WebApp } from '../../firmware/web/app.ts';
+import { renderManagerPage } from './page.ts';
+
+export interface ManagerOptions {
+  db: BetterSqlite3.Database;
+  hall: HallConfig;
+  /** The controller's present hall state (the retained `state` message). */
+  live?: () => HallState | null;
+  /** Alerts raised now (`Supervisor.active()`). */
+  alerts?: () => Alert[];
+  /** The controller's clock (a virtual one in the simulator); decides what "today" is. */
+  now?: () => number;
+}
+
+export function mountManagerPages(web: WebApp, opts: ManagerOptions): { store: StatsStore } {
+  const store = new StatsStore(opts.db, opts.hall, opts.now ?? Date.now);
+  mountStatsApi(web, store, opts.hall, { live: opts.live, alerts: opts.alerts });
+  web.get('/manager', (_req, res, _p, url) => {
+    const lang = url.searchParams.get('lang') === 'en' ? 'en' : 'zh';
+    let range: { from: string; to: string };
+    try {
+      range = rangeFromQuery(url, store.today());
+    } catch (e) {
+      if (e instanceof RangeError) { sendJson(res, 400, { error: e.message }); return; }
+      throw e;
+    }
+    const stats = rangeStats(store, range.from, range.to);
+    const html = renderManagerPage({
+      hall: opts.hall, lang, today: store.today(), stats,
+      ranking: staffRanking(store, range.to.slice(0, 7)),
+      live: opts.live?.() ?? null, alerts: opts.alerts?.() ?? [],
+    });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(html);
+  });
+  return { store };
+}
