@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EmbeddedBroker } from '../../firmware/broker/embedded.ts';
+import { startCounter } from '../../firmware/counter/role.ts';
+import { SimGpioChip } from '../../firmware/hw/gpio-sim.ts';
+import { loadBoardSpec } from '../../hw-specs/schema.ts';
+import { fakeController, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
+
+const spec = loadBoardSpec('counter-pi-zero', 'counter');
+const spec5 = loadBoardSpec('counter-pi-zero-5', 'counter');
+const pin = (score: string, s = spec) => s.ratingPad.keys.find((k) => k.score === score)!;
+
+let broker: EmbeddedBroker;
+let ctl: Awaited<ReturnType<typeof fakeController>>;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeEach(async () => {
+  broker = await startBroker();
+  ctl = await fakeController(broker.url);
+  ctl.beat(100);
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await ctl.close();
+  await broker.close();
+});
+
+async function counter(window = '5', s = spec, opts: { staleAfterMs?: number; retryMs?: number } = {}) {
+  const gpio = new SimGpioChip();
+  const rig = await makeContext(broker, { device: `counter-${window}`, role: 'counter', window });
+  const handle = await startCounter(rig.ctx, { spec: s, gpio, thanksMs: 150, staleAfterMs: opts.staleAfterMs ?? 1500, retryMs: opts.retryMs ?? 150, timeoutMs: 3000 });
+  cleanups.push(async () => { await handle.stop(); await rig.close(); });
+  return { ...handle, gpio, rig };
+}
+
+describe('counter role', () => {
+  it('shows the retained window state at once, then each change; ---- when the controller goes quiet', async () => {
+    await ctl.windowState('5', windowState({ serving: { no: 'A023', service: 'registration', calledAt: iso() } }));
+    const c = await counter('5', spec, { staleAfterMs: 400 });
+    await until(() => c.led!.view().text === 'A023   5', 2000, 'board shows A023');
+    await ctl.windowState('5', windowState({ status: 'paused' }));
+    await until(() => c.led!.view().text === 'PAUSE  5', 2000, 'paused');
+    await ctl.windowState('5', windowState({ status: 'closed' }));
+    await until(() => c.led!.view().text.trim() === 'CLOSED', 2000, 'closed');
+    await ctl.windowState('5', windowState({ serving: { no: 'A024', service: 'registration', calledAt: iso() } }));
+    await until(() => c.led!.view().text === 'A024   5', 2000, 'A024');
+    ctl.stopBeat();
+    await until(() => c.led!.view().text === '----   5', 2000, 'controller lost');
+    expect(c.unit.lost).toBe(true);
+    ctl.beat(100);
+    await until(() => c.led!.view().text === 'A024   5', 2000, 'back');
+  });
+
+  it('a bouncing keypad press sends one call-next; a lost reply is retried with the same id', async () => {
+    await ctl.windowState('3', windowState());
+    const c = await counter('3');
+    ctl.dropNext(1);
+    await c.gpio.press(spec.keypad['call-next']!.bcm, { bounces: 5, holdMs: 80 });
+    await until(() => c.unit.history.length > 0, 3000, 'reply');
+    const calls = ctl.commands.filter((x) => x.msg.action === 'call-next');
+    expect(calls.length).toBe(2); // the original and one retry
+    expect(calls[0].msg.id).toBe(calls[1].msg.id);
+    expect(c.unit.history[0]).toMatchObject({ ok: true, what: 'call-next', detail: 'A001' });
+    // the start/complete key starts a called ticket, then completes it
+    await ctl.windowState('3', windowState({ serving: { no: 'A001', service: 'registration', calledAt: iso() } }));
+    await until(() => c.unit.state?.serving?.no === 'A001');
+    await c.gpio.press(spec.keypad.complete!.bcm, { bounces: 2 });
+    await until(() => ctl.commands.some((x) => x.msg.action === 'start'));
+    const ids = new Set(ctl.commands.map((x) => x.msg.id));
+    expect(ids.size).toBe(2);
+  });
+
+  it('one citizen press with a bouncing button gives one rating, then the pad thanks and goes dark', async () => {
+    await ctl.windowState('7', windowState());
+    const c = await counter('7');
+    const lamp = (s: string) => c.gpio.level(pin(s).lamp.bcm);
+    expect(lamp('satisfied')).toBe(0);
+    await ctl.windowState('7', windowState({ rating: 'waiting', ratingFor: 'B017', ratingUntil: iso(Date.now() + 60_000) }));
+    await until(() => c.pad.phase === 'lit', 2000, 'pad lit');
+    expect(Object.values(c.pad.lit()).every(Boolean)).toBe(true);
+    await c.gpio.press(pin('satisfied').button.bcm, { bounces: 8, bounceMs: 1, holdMs: 120 });
+    await c.gpio.press(pin('basic').button.bcm, { bounces: 2 }); // a second press is not a second rating
+    await until(() => c.pad.phase === 'dark', 2000, 'pad dark');
+    await until(() => c.unit.history.some((h) => h.what === 'rating satisfied' && h.ok));
+    expect(ctl.ratings).toHaveLength(1);
+    expect(ctl.ratings[0].msg).toMatchObject({ ticket: 'B017', score: 'satisfied' });
+    expect(Object.values(c.pad.lit()).some(Boolean)).toBe(false);
+  });
+
+  it('a low score waits for the reason from the staff page, then is sent with it', async () => {
+    await ctl.windowState('9', windowState({ rating: 'waiting', ratingFor: 'B020', ratingUntil: iso(Date.now() + 60_000) }));
+    const c = await counter('9', spec5);
+    await until(() => c.pad.phase === 'lit', 2000, 'pad lit');
+    await c.gpio.press(pin('very-unsatisfied', spec5).button.bcm, { bounces: 3 });
+    await until(() => c.unit.pendingRating, 2000, 'pending reason');
+    expect(ctl.ratings).toHaveLength(0);
+    const base = `http://127.0.0.1:${c.rig.port}/window/9`;
+    const view = await (await fetch(`${base}/view`)).json();
+    expect(view.pendingRating).toMatchObject({ ticket: 'B020', score: 'very-unsatisfied' });
+    expect(view.pad.scores).toHaveLength(5);
+    const bad = await fetch(`${base}/reason`, { method: 'POST', body: JSON.stringify({ code: 'rude-words' }) });
+    expect(bad.status).toBe(409);
+    const r = await fetch(`${base}/reason`, { method: 'POST', body: JSON.stringify({ code: 'slow' }) });
+    expect((await r.json()).ok).toBe(true);
+    expect(ctl.ratings.map((x) => x.msg)).toEqual([expect.objectContaining({ ticket: 'B020', score: 'very-unsatisfied', reason: 'slow' })]);
+  });
+
+  it('the staff page sends commands, refuses bad input, and draws the simulated board', async () => {
+    await ctl.windowState('2', windowState({ serving: { no: 'A002', service: 'registration', calledAt: iso() } }));
+    const c = await counter('2');
+    const base = `http://127.0.0.1:${c.rig.port}/window/2`;
+    const html = await (await fetch(base)).text();
+    expect(html).toContain('Call next');
+    const bad = await fetch(`${base}/action`, { method: 'POST', body: JSON.stringify({ action: 'explode' }) });
+    expect(bad.status).toBe(400);
+    expect(ctl.commands).toHaveLength(0);
+    const park = await fetch(`${base}/action`, { method: 'POST', body: JSON.stringify({ action: 'park' }) });
+    expect((await park.json()).ok).toBe(true);
+    expect(c.unit.parked).toEqual(['A002']);
+    const open = await fetch(`${base}/action`, { method: 'POST', body: JSON.stringify({ action: 'open', staff: 's002' }) });
+    expect((await open.json()).ok).toBe(true);
+    expect(ctl.commands.map((x) => x.msg.action)).toEqual(['park', 'open']);
+    expect(ctl.commands[1].msg.staff).toBe('s002');
+    const view = await (await fetch(`${base}/view`)).json();
+    expect(view.board.text).toBe('A002   2');
+    expect(view.board.cells).toHaveLength(8);
+  });
+});
