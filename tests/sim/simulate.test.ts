@@ -8,6 +8,10 @@ import { createHall } from '../../firmware/sim/make-hall.ts';
 import { ConfigError } from '../../firmware/config/load.ts';
 import { parseScenario } from '../../firmware/sim/scenario.ts';
 import { benchFile } from './fixtures.ts';
+import { execFileSync } from 'node:child_process';
+
+const bin = new URL('../../firmware/bin/manyi.mjs', import.meta.url).pathname;
+const manyi = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: 'pipe' });
 
 describe('simulator', () => {
   const monday = loadScenario(benchFile('hospital-monday.json'));
@@ -39,5 +43,19 @@ describe('simulator', () => {
     expect(dedicated.overLimitShare).toBeGreaterThan(def.overLimitShare + 0.1);
     // Every citizen is served by the end of the day.
     expect(def.utilisation).toBeCloseTo(dedicated.utilisation, 6);
+  });
+
+  it('manyi simulate --json prints the averages as one object, and refuses bad input clearly', () => {
+    const r = JSON.parse(manyi('simulate', '--scenario', benchFile('hospital-day.json'), '--policy', 'default', '--seeds', '2', '--json'));
+    expect(r).toMatchObject({ scenario: 'hospital-outpatient-day', policy: 'default', seeds: 2 });
+    const same = simulate(loadScenario(benchFile('hospital-day.json')), 'default', { seeds: 2 });
+    for (const k of ['citizens', 'meanWaitS', 'p95WaitS', 'maxWaitS', 'overLimitShare', 'maxQueue', 'utilisation'] as const) {
+      expect(r[k], k).toBeCloseTo(same[k], 9);
+    }
+    expect(r.overLimitShare).toBeGreaterThanOrEqual(0);
+    expect(r.overLimitShare).toBeLessThanOrEqual(1);
+    expect(() => manyi('simulate', '--scenario', benchFile('hospital-day.json'), '--policy', 'fastest')).toThrow(/unknown routing policy fastest/);
+    expect(() => manyi('simulate', '--scenario', '/nonexistent.json')).toThrow(/nonexistent\.json: cannot read/);
+    expect(() => manyi('simulate', '--scenario', benchFile('hospital-day.json'), '--seeds', '0')).toThrow(/--seeds must be a positive integer/);
   });
 });
