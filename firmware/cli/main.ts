@@ -8,6 +8,7 @@ export type CommandModule = (program: Command) => void;
 const modules: Array<() => Promise<{ register: CommandModule }>> = [
   () => import('../sim/cli.ts'),
   () => import('../runtime/cli.ts'),
+  () => import('../stats/cli.ts'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
