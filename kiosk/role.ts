@@ -1,0 +1,165 @@
+// The kiosk role: a service menu on a touch page and on GPIO buttons, tickets from
+// the controller (or an offline block), printed as ESC/POS; the printer's status
+// polled and reported in `health` (the controller turns it into alerts). When the
+// printer cannot print, the ticket is shown on screen with its QR code.
+import { join } from 'node:path';
+import QRCode from 'qrcode';
+import type { RoleContext, RoleHandle, RoleStarter } from '../firmware/runtime/role.ts';
+import { decode, HallState, topics } from '../firmware/protocol/index.ts';
+import type { Bilingual, IssuedTicket } from '../firmware/protocol/messages.ts';
+import type { GpioChip } from '../firmware/hw/gpio.ts';
+import { Button } from '../firmware/hw/button.ts';
+import { loadBoardSpec, type KioskSpec } from '../hw-specs/schema.ts';
+import { KioskClient } from './client.ts';
+import { TicketIssuer, type IssuerOptions, type TicketRequest } from './issuer.ts';
+import { buildMenu } from './menu.ts';
+import { OfflineStore } from './offline/store.ts';
+import { mountKioskPage } from './page/page.ts';
+import { createPrinter, PrinterError, StatusPoller, type Printer, type PrinterState } from './printer/index.ts';
+import { PreviewRenderer } from './preview/render.ts';
+import { statusUrl, ticketBytes } from './ticket/layout.ts';
+
+export type PullResult =
+  | { ok: true; ticket: IssuedTicket; offline: boolean; printed: boolean; printer: PrinterState; statusUrl: string; qrSvg: string; help: Bilingual | null }
+  | { ok: false; code: string; message: string };
+
+export interface KioskHandle extends RoleHandle {
+  pull(req: TicketRequest): Promise<PullResult>;
+  printerState(): PrinterState | null;
+  readonly issuer: TicketIssuer;
+  readonly store: OfflineStore;
+  readonly printer: Printer;
+}
+
+export interface KioskRoleOptions {
+  /** The printer (default: from the spec; simulated when the device is). */
+  printer?: Printer;
+  /** GPIO for the spec's buttons (default: simulated twin or onoff). */
+  gpio?: GpioChip;
+  /** The board spec (default: `ctx.device.spec`, else an 80 mm native-QR printer and no buttons). */
+  spec?: KioskSpec;
+  issuer?: IssuerOptions;
+  statusPollMs?: number;
+  /** Draw .png previews of simulated prints (default: yes unless MANYI_PRINT_PREVIEW=0). */
+  previews?: boolean;
+}
+
+const DEFAULT_PRINTER: KioskSpec['printer'] = { model: 'simulated', paperMm: 80, connection: { type: 'usb' }, qr: 'native' };
+
+export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext) => Promise<KioskHandle> {
+  return async (ctx) => {
+    const { hall, device, log } = ctx;
+    const kioskId = device.kiosk ?? device.device;
+    const spec = opts.spec ?? (device.spec ? loadBoardSpec(device.spec, 'kiosk') : undefined);
+    const printerSpec = spec?.printer ?? DEFAULT_PRINTER;
+    const paper = printerSpec.paperMm;
+
+    let renderer: PreviewRenderer | null = null;
+    const printer = opts.printer ?? await createPrinter(printerSpec, {
+      simulated: device.simulated,
+      sim: {
+        prefix: kioskId,
+        renderer: (opts.previews ?? process.env.MANYI_PRINT_PREVIEW !== '0') ? (renderer = new PreviewRenderer()) : undefined,
+        onPreviewError: (e) => log.warn({ err: e.message }, 'ticket preview failed'),
+      },
+    });
+
+    const store = new OfflineStore(join(ctx.dataDir, `offline-${kioskId}.jsonl`));
+    const client = new KioskClient(ctx.mqtt, hall.hall.id, kioskId, (m) => log.warn({ m }, 'bad kiosk reply'));
+    await client.subscribe().catch((e: Error) => log.warn({ err: e.message }, 'reply subscription failed; will retry on connect'));
+    const issuer = new TicketIssuer(client, store, hall, ctx.clock, { ...opts.issuer, log });
+
+    let hallState: HallState | null = null;
+    const stateTopic = topics.hallState(hall.hall.id);
+    const onMessage = (topic: string, payload: Buffer) => {
+      if (topic !== stateTopic) return;
+      const r = decode(payload, HallState);
+      if (r.ok) { hallState = r.value; page.update(); }
+    };
+    ctx.mqtt.on('message', onMessage);
+    void ctx.mqtt.subscribeAsync(stateTopic, { qos: 1 }).catch(() => {});
+    const onConnect = () => {
+      void client.subscribe().catch(() => {});
+      void ctx.mqtt.subscribeAsync(stateTopic, { qos: 1 }).catch(() => {});
+      void issuer.sync();
+    };
+    ctx.mqtt.on('connect', onConnect);
+
+    const poller = new StatusPoller(() => printer.status(), (s, prev) => {
+      ctx.setHealth({ printer: s });
+      if (prev !== null) log.info({ printer: s, was: prev }, 'printer state changed');
+      page.update();
+    }, opts.statusPollMs ?? 2000);
+
+    async function pull(req: TicketRequest): Promise<PullResult> {
+      const lang = req.lang ?? 'zh';
+      const item = buildMenu(hall, ctx.clock.now(), hallState).find((m) => m.id === req.service);
+      if (!item) return { ok: false, code: 'unknown-service', message: `no service ${req.service} in this hall` };
+      if (!item.open) return { ok: false, code: 'service-closed', message: `${item.name.en} is closed now` };
+      const r = await issuer.issue(req);
+      if (!r.ok) return r;
+      const bytes = ticketBytes({ hall, ticket: r.ticket, lang, paper, qr: printerSpec.qr, offline: r.offline });
+      let printed = false;
+      try {
+        await printer.print(bytes, r.ticket.no);
+        printed = true;
+      } catch (e) {
+        log.warn({ no: r.ticket.no, err: (e as Error).message, state: e instanceof PrinterError ? e.state : undefined }, 'ticket not printed; shown on screen');
+      }
+      const state = printed ? (poller.state ?? 'ok') : e2state(await poller.pollNow());
+      const url = statusUrl(hall, r.ticket);
+      return {
+        ok: true, ticket: r.ticket, offline: r.offline, printed, printer: state, statusUrl: url,
+        qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+        help: hall.hall.help ?? null,
+      };
+    }
+    // A failed print with a printer that now reports ok still did not print.
+    const e2state = (s: PrinterState): PrinterState => (s === 'ok' ? 'offline' : s);
+
+    const page = mountKioskPage(ctx.web, {
+      kioskId, hall,
+      menu: () => buildMenu(hall, ctx.clock.now(), hallState),
+      printer: () => poller.state,
+      pull,
+    });
+
+    const buttons: Button[] = [];
+    let gpio: GpioChip | null = null;
+    if (spec?.buttons.length) {
+      gpio = opts.gpio ?? (device.simulated
+        ? new (await import('../firmware/hw/gpio-sim.ts')).SimGpioChip()
+        : new (await import('../firmware/hw/gpio-onoff.ts')).OnoffGpioChip());
+      for (const b of spec.buttons) {
+        const btn = new Button(gpio, b.bcm, { debounceMs: b.debounceMs, activeLow: b.activeLow });
+        btn.onPress(() => void pull({ service: b.service, lang: 'zh' }).then((r) => {
+          if (!r.ok) log.warn({ service: b.service, code: r.code }, r.message);
+        }));
+        buttons.push(btn);
+      }
+    }
+
+    poller.start();
+    void issuer.sync();
+    log.info({ kiosk: kioskId, paper, printer: printerSpec.model }, 'kiosk started');
+
+    return {
+      pull, issuer, store, printer,
+      printerState: () => poller.state,
+      async stop() {
+        poller.stop();
+        for (const b of buttons) b.close();
+        if (!opts.gpio) gpio?.close();
+        ctx.mqtt.off('message', onMessage);
+        ctx.mqtt.off('connect', onConnect);
+        client.close();
+        page.close();
+        await printer.close();
+        await renderer?.close();
+        store.close();
+      },
+    };
+  };
+}
+
+export const startKioskRole: RoleStarter = createKioskRole();
