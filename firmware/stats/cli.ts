@@ -46,26 +46,36 @@ export function register(program: Command): void {
     .option('--json', 'print every figure as JSON')
     .option('--csv', 'print the chosen group as CSV')
     .option('--ranking <month>', 'print the staff ranking of a month (YYYY-MM)')
-    .action((o: { db: string; hall?: string; from?: string; to?: string; by: string; json?: boolean; csv?: boolean; ranking?: string }) => {
-      if (!existsSync(o.db)) throw new Error(`no database at ${o.db}`);
-      if (!GROUPS.includes(o.by as Group)) throw new Error(`--by must be one of ${GROUPS.join(', ')}`);
-      const hall = loadHallConfig(o.hall);
-      const db = new Database(o.db, { fileMustExist: true });
+    .action((o: StatsOptions, cmd: Command) => {
       try {
-        const store = new StatsStore(db, hall);
-        if (o.ranking) {
-          const r = staffRanking(store, o.ranking);
-          if (o.json) console.log(JSON.stringify(r, null, 2));
-          else for (const e of r.ranking) console.log(`${String(e.rank ?? '-').padStart(3)}  ${(e.name ?? e.id).padEnd(8)}  score ${e.score ?? '–'}  served ${e.served}  rated ${e.rated}  satisfaction ${pct(e.satisfactionRate)}`);
-          return;
-        }
-        const from = o.from ?? store.today();
-        const st = rangeStats(store, from, o.to ?? from);
-        if (o.json) console.log(JSON.stringify(st, null, 2));
-        else if (o.csv) process.stdout.write(figuresCsv(['key'], rowsOf(st, o.by as Group)));
-        else console.log(`${hall.hall.name.en}: ${st.from} – ${st.to}, ${st.days} day(s) with events\n${textTable(st, o.by as Group)}`);
-      } finally {
-        db.close();
+        run(o);
+      } catch (e) {
+        cmd.error(`manyi stats: ${(e as Error).message}`); // a one-line error, exit code 1
       }
     });
+}
+
+interface StatsOptions { db: string; hall?: string; from?: string; to?: string; by: string; json?: boolean; csv?: boolean; ranking?: string }
+
+function run(o: StatsOptions): void {
+  if (!existsSync(o.db)) throw new Error(`no database at ${o.db}`);
+  if (!GROUPS.includes(o.by as Group)) throw new Error(`--by must be one of ${GROUPS.join(', ')}`);
+  const hall = loadHallConfig(o.hall);
+  const db = new Database(o.db, { fileMustExist: true });
+  try {
+    const store = new StatsStore(db, hall);
+    if (o.ranking) {
+      const r = staffRanking(store, o.ranking);
+      if (o.json) console.log(JSON.stringify(r, null, 2));
+      else for (const e of r.ranking) console.log(`${String(e.rank ?? '-').padStart(3)}  ${(e.name ?? e.id).padEnd(8)}  score ${e.score ?? '–'}  served ${e.served}  rated ${e.rated}  satisfaction ${pct(e.satisfactionRate)}`);
+      return;
+    }
+    const from = o.from ?? store.today();
+    const st = rangeStats(store, from, o.to ?? from);
+    if (o.json) console.log(JSON.stringify(st, null, 2));
+    else if (o.csv) process.stdout.write(figuresCsv(['key'], rowsOf(st, o.by as Group)));
+    else console.log(`${hall.hall.name.en}: ${st.from} – ${st.to}, ${st.days} day(s) with events\n${textTable(st, o.by as Group)}`);
+  } finally {
+    db.close();
+  }
 }
