@@ -40,6 +40,12 @@ export interface DaySummary {
 interface TicketTrack { service: string; arrivedAt: number; called: boolean; callAt?: number; startAt?: number }
 interface WindowTrack { status: 'open' | 'paused' | 'closed'; since: number; busy: boolean; staff?: string }
 
+/** Hall opening time of `day` (the earliest open of its spans), epoch ms. */
+export function openingMs(hall: HallConfig, day: string): number {
+  const open = Math.min(...hall.hours.map((h) => hhmmToS(h.open)));
+  return localToMs(day, open, hall.hall.timezone);
+}
+
 /** Hall closing time of `day` (the latest close of its spans), epoch ms. */
 export function closingMs(hall: HallConfig, day: string): number {
   const close = Math.max(...hall.hours.map((h) => hhmmToS(h.close)));
@@ -59,6 +65,17 @@ export class DayFolder {
     // Hours are counted from local midnight (exact in zones without DST, which halls in China are).
     this.midnight = localToMs(day, 0, hall.hall.timezone);
     for (const s of hall.services) { this.waitLimit.set(s.id, s.waitLimitS); this.serviceLimit.set(s.id, s.serviceLimitS); }
+  }
+
+  /**
+   * Windows left open or paused at the end of an earlier day (the engine carries
+   * them over without a new event): they count from the hall's opening time.
+   */
+  carryOver(states: Array<{ window: string; status: 'open' | 'paused' | 'closed'; staff?: string }>, openingMs: number): void {
+    for (const st of states) {
+      if (st.status === 'closed') continue;
+      this.wins.set(st.window, { status: st.status, since: openingMs, busy: false, staff: st.staff });
+    }
   }
 
   private hour(ms: number): number { return Math.min(23, Math.max(0, Math.floor((ms - this.midnight) / 3_600_000))); }

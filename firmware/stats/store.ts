@@ -8,7 +8,7 @@ type Database = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[]>;
 import type { HallConfig } from '../config/hall.ts';
 import { localDay } from '../lib/time.ts';
-import { DayFolder, closingMs, type DaySummary, type EventRow } from './day.ts';
+import { DayFolder, closingMs, openingMs, type DaySummary, type EventRow } from './day.ts';
 
 /** Bumped whenever DaySummary's meaning changes: older cached days are recomputed. */
 const SUMMARY_VERSION = 1;
@@ -17,6 +17,7 @@ const SUMMARY_VERSION = 1;
 export function ensureStatsSchema(db: Database): boolean {
   try {
     db.exec(`CREATE INDEX IF NOT EXISTS stats_events_day ON events(day);
+      CREATE INDEX IF NOT EXISTS stats_events_window_status ON events(window, seq) WHERE kind = 'window-status';
       CREATE TABLE IF NOT EXISTS stats_day (day TEXT PRIMARY KEY, version INTEGER NOT NULL, config TEXT NOT NULL,
         last_seq INTEGER NOT NULL, events INTEGER NOT NULL, computed_at INTEGER NOT NULL, data TEXT NOT NULL);`);
     return true;
@@ -41,6 +42,7 @@ export class StatsStore {
     cached: Stmt;
     save?: Stmt;
     days: Stmt;
+    carried: Stmt;
   };
 
   constructor(readonly db: Database, readonly hall: HallConfig, private now: () => number = Date.now) {
@@ -54,6 +56,9 @@ export class StatsStore {
         : db.prepare('SELECT NULL AS version, NULL AS config, NULL AS last_seq, NULL AS events, NULL AS data WHERE 0 AND ? IS NULL'),
       save: this.cacheable ? db.prepare('INSERT OR REPLACE INTO stats_day (day, version, config, last_seq, events, computed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)') : undefined,
       days: db.prepare('SELECT DISTINCT day FROM events WHERE day BETWEEN ? AND ? ORDER BY day'),
+      // Each window's last status before the day (windows the engine carried over).
+      carried: db.prepare(`SELECT w.window AS window, (SELECT data FROM events e WHERE e.kind = 'window-status' AND e.window = w.window AND e.day < ?
+        ORDER BY e.seq DESC LIMIT 1) AS data FROM (SELECT DISTINCT window FROM events WHERE kind = 'window-status') w`),
     };
   }
 
@@ -67,6 +72,9 @@ export class StatsStore {
   /** Folds one day from its raw events. */
   computeDay(day: string): DaySummary {
     const folder = new DayFolder(this.hall, day);
+    const carried = (this.q.carried.all(day) as Array<{ window: string; data: string | null }>)
+      .flatMap((r) => (r.data ? [JSON.parse(r.data) as { window: string; status: 'open' | 'paused' | 'closed'; staff?: string }] : []));
+    folder.carryOver(carried, openingMs(this.hall, day));
     for (const row of this.q.events.iterate(day) as Iterable<EventRow>) folder.add(row);
     const isToday = day >= this.today();
     const end = isToday ? this.now() : Math.max(closingMs(this.hall, day), folder.summary.lastAt);
