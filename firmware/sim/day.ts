@@ -138,6 +138,7 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
       tryCall(e.window, at);
     } else if (e.k === 'tick') {
       // Windows left idle by the policy look again, as the controller's 1 s re-evaluation does.
+      hall.tick?.(at);
       if (hall.waiting() > 0) for (const w of [...idle]) tryCall(w, at);
       if (at < ms(closeS) || hall.waiting() > 0) q.push(at + TICK_MS, { k: 'tick' });
     } else {

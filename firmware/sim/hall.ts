@@ -13,6 +13,8 @@ export interface SimHall {
   start(window: string, atMs: number): void;
   complete(window: string, atMs: number): void;
   noShow(window: string, atMs: number): void;
+  /** Periodic housekeeping (the controller's once-a-second tick: alerts). */
+  tick?(atMs: number): void;
   /** Citizens waiting (not yet called) across the hall. */
   waiting(): number;
 }
