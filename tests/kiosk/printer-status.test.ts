@@ -2,7 +2,7 @@
 // answers DLE EOT the way an Epson-compatible printer does.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MockBinding } from '@serialport/binding-mock';
-import { serialLink } from '../../kiosk/printer/links.ts';
+import { serialLink, type SerialBinding } from '../../kiosk/printer/links.ts';
 import { LinkPrinter } from '../../kiosk/printer/link-printer.ts';
 import { EpsonSerialTwin, type MockPortLike } from '../../kiosk/printer/sim.ts';
 import { mapStatus } from '../../kiosk/printer/status.ts';
@@ -20,11 +20,11 @@ async function setup(opts: { pieceDelayMs?: number; replyDelayMs?: number } = {}
     ...MockBinding,
     async open(o: Parameters<typeof MockBinding.open>[0]) {
       const port = await MockBinding.open(o);
-      twin = new EpsonSerialTwin(port as unknown as MockPortLike, opts);
+      twin = new EpsonSerialTwin(port satisfies MockPortLike, opts);
       return port;
     },
-  } as typeof MockBinding;
-  const link = await serialLink(path, 19200, binding);
+  };
+  const link = await serialLink(path, 19200, binding as unknown as SerialBinding);
   const printer = new LinkPrinter(link, { statusTimeoutMs: 150 });
   return { twin, printer };
 }
