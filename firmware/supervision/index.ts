@@ -1,2 +1,3 @@
 export { evaluateAlerts, isOpenHours, type SupervisionInput, type SupervisionOptions } from './evaluate.ts';
 export { AlertTracker, Supervisor } from './tracker.ts';
+export { DeviceWatch, RecentRatings, supervisionInput, type ModelView } from './sources.ts';
