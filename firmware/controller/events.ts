@@ -1,7 +1,7 @@
 // The controller's event log: every change to the hall is one event, stored
 // before it is acknowledged. Statistics, replay after a crash and the simulator's
 // figures are all read from these events.
-import type { RatingScore, WindowStatus } from '../protocol/messages.ts';
+import type { AlertKind, RatingScore, WindowStatus } from '../protocol/messages.ts';
 
 interface Base {
   /** Epoch milliseconds of the change. */
@@ -22,6 +22,8 @@ export type HallEvent = Base & (
   | { kind: 'rating'; ticket: string; service: string; window: string; staff?: string; score: RatingScore; reason?: string }
   | { kind: 'window-status'; window: string; status: WindowStatus; staff?: string }
   | { kind: 'block-reserved'; kiosk: string; service: string; numbers: string[] }
+  // Added by the controller engine: a wait-over-limit alert raised once per ticket, cleared when it is called.
+  | { kind: 'alert'; alert: string; alertKind: AlertKind; state: 'raised' | 'cleared'; ticket?: string; service?: string; window?: string }
 );
 
 export type HallEventKind = HallEvent['kind'];
