@@ -18,7 +18,7 @@ export function fourByteChars(text: string): string[] {
 }
 
 /** Replacements for four-byte characters that have a safe two-byte or ASCII twin. */
-const SAFE: Record<string, string> = { '¥': '￥', '€': 'EUR', '•': '·', '✓': '√', '—': '-', '–': '-', '’': "'", '‘': "'" };
+const SAFE: Record<string, string> = { '¥': '￥', '€': 'EUR', '•': '·', '✓': '√', '—': '-', '–': '-', '’': "'", '‘': "'", '½': '1/2' };
 
 /** Replaces four-byte GB18030 characters with a safe twin, or `?` when none exists. */
 export function gbkSafe(text: string): string {

@@ -34,16 +34,24 @@ export function statusUrl(hall: HallConfig, ticket: IssuedTicket, publicUrl?: st
   return `${base}/t/${day}/${ticket.no}`;
 }
 
-/** Splits text into lines of at most `cols` columns, preferring breaks at spaces. */
+/**
+ * Splits text into lines of at most `cols` columns. Breaks at a space when one is
+ * near the end of the line (English words stay whole); Chinese breaks anywhere.
+ */
 export function wrap(text: string, cols: number): string[] {
   const lines: string[] = [];
   let cur = '';
-  for (const word of text.split(/(?<= )/)) {
-    if (textWidth(cur + word) <= cols) { cur += word; continue; }
-    if (cur) { lines.push(cur.trimEnd()); cur = ''; }
-    for (const ch of word) {
-      if (textWidth(cur + ch) > cols) { lines.push(cur.trimEnd()); cur = ''; }
-      cur += ch;
+  const chars = [...text];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (textWidth(cur + ch) <= cols) { cur += ch; continue; }
+    const sp = cur.lastIndexOf(' ');
+    if (ch !== ' ' && sp > 0 && (/[\x21-\x7e]/.test(ch) || textWidth(cur.slice(sp + 1)) <= cols / 3)) {
+      lines.push(cur.slice(0, sp).trimEnd());
+      cur = cur.slice(sp + 1) + ch;
+    } else {
+      lines.push(cur.trimEnd());
+      cur = ch === ' ' ? '' : ch;
     }
   }
   if (cur.trim()) lines.push(cur.trimEnd());
