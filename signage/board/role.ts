@@ -1,0 +1,168 @@
+// The lobby board role: follows the hall state, the calls and the windows'
+// states, serves the lobby page (`/` and `/board/{device}`) with live pushes
+// over a WebSocket, speaks each call, and scrolls the newest call and the
+// advice on an LED matrix when the board has one.
+import type { RoleContext, RoleHandle, RoleStarter } from '../../firmware/runtime/role.ts';
+import { parseTopic, topics, filters } from '../../firmware/protocol/index.ts';
+import { sendJson } from '../../firmware/web/app.ts';
+import { loadBoardSpec, type BoardSpec } from '../../hw-specs/schema.ts';
+import { closeJohnnyFiveBoard, openJohnnyFiveBoard, openSimMax7219Board, type J5Board } from '../../firmware/hw/johnny-five-board.ts';
+import type { Max7219Emulator } from '../../firmware/hw/max7219.ts';
+import { JohnnyFiveMax7219 } from '../led/max7219-chain.ts';
+import { callLine, LedScroller } from '../led/scroller.ts';
+import { EspeakSpeaker, SimSpeaker, type Speaker } from '../voice/speaker.ts';
+import { VoiceQueue, type VoiceQueueOptions } from '../voice/queue.ts';
+import { BoardModel, type BoardView } from './model.ts';
+
+export const DEFAULT_BOARD_SPEC = 'board-pi4';
+const PAGE = new URL('./page/index.html', import.meta.url).pathname;
+
+export interface BoardOptions {
+  spec?: BoardSpec;
+  /** No hall state for this long = controller silent, page marked stale, ms. */
+  staleAfterMs?: number;
+  /** Use this speaker (tests, bench); default: simulated or espeak-ng per the device. */
+  speaker?: Speaker | null;
+  voice?: VoiceQueueOptions;
+  /** Scroll step of the LED matrix, ms. */
+  scrollStepMs?: number;
+  /** Mount `/` as well (a board's own web host); the demo's shared host may say no. */
+  mountRoot?: boolean;
+}
+
+export interface BoardHandle extends RoleHandle {
+  model: BoardModel;
+  voice: VoiceQueue | null;
+  speaker: Speaker | null;
+  scroller: LedScroller | null;
+  matrix: Max7219Emulator | null;
+  view(): BoardView;
+}
+
+export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Promise<BoardHandle> {
+  const spec = opts.spec ?? loadBoardSpec(ctx.device.spec ?? DEFAULT_BOARD_SPEC, 'board');
+  const h = ctx.hall.hall.id;
+  const dev = ctx.device.device;
+  const model = new BoardModel(ctx.hall, { floor: ctx.device.floor, services: ctx.device.services, windows: ctx.device.windows }, { staleAfterMs: opts.staleAfterMs });
+  const health: Record<string, unknown> = {};
+
+  // Voice.
+  let speaker: Speaker | null = null;
+  if (opts.speaker !== undefined) speaker = opts.speaker;
+  else if (spec.speaker) {
+    if (ctx.device.simulated) speaker = new SimSpeaker();
+    else {
+      try { speaker = new EspeakSpeaker({ alsaDevice: spec.speaker.alsaDevice }); } catch (e) {
+        ctx.log.error({ err: (e as Error).message }, 'board: no voice');
+        health.voice = (e as Error).message;
+      }
+    }
+  }
+  const voice = speaker ? new VoiceQueue(ctx.hall, speaker, opts.voice, ctx.log) : null;
+
+  // LED matrix strip.
+  let scroller: LedScroller | null = null;
+  let matrix: Max7219Emulator | null = null;
+  let j5: J5Board | null = null;
+  let simIo: { close(): void } | null = null;
+  if (spec.ledMatrix) {
+    const c = spec.ledMatrix.chain;
+    try {
+      if (ctx.device.simulated) {
+        const sim = await openSimMax7219Board(c.pins, c.devices);
+        matrix = sim.emulator; simIo = sim.io; j5 = sim.board;
+      } else {
+        j5 = await openJohnnyFiveBoard({ port: spec.ledMatrix.arduino.port });
+      }
+      scroller = new LedScroller(new JohnnyFiveMax7219(j5, { kind: 'matrix', devices: c.devices, pins: c.pins, brightness: c.brightness }), { stepMs: opts.scrollStepMs });
+    } catch (e) {
+      ctx.log.error({ err: (e as Error).message }, 'board: LED matrix unavailable');
+      health.ledMatrix = 'offline';
+    }
+  }
+  ctx.setHealth({ voice: health.voice ?? (speaker ? 'ok' : 'none'), ledMatrix: health.ledMatrix ?? (scroller ? 'ok' : 'none') });
+
+  const shown = (window: string) => {
+    const v = model.view(Date.now());
+    return v.windows.some((w) => w.id === window);
+  };
+  const scroll = (restart: boolean) => {
+    if (!scroller) return;
+    const v = model.view(Date.now());
+    const lines = [...(v.calls[0] ? [callLine(v.calls[0])] : []), ...v.advice.map((a) => a.text.en)];
+    scroller.show(v.stale ? ['INFORMATION MAY BE OUT OF DATE'] : lines, restart);
+  };
+
+  // Page pushes.
+  const sockets = new Set<import('ws').WebSocket>();
+  const send = (msg: unknown) => { const t = JSON.stringify(msg); for (const s of sockets) if (s.readyState === 1) s.send(t); };
+  let queued = false;
+  const pushView = () => {
+    if (queued || sockets.size === 0) return;
+    queued = true;
+    setImmediate(() => { queued = false; send({ type: 'view', view: model.view(Date.now()) }); });
+  };
+
+  const onMessage = (topic: string, payload: Buffer) => {
+    const t = parseTopic(topic);
+    if (!t || t.hall !== h) return;
+    if (t.kind === 'hall-state') {
+      if (!model.takeHallState(payload, Date.now())) { ctx.log.warn({ topic }, 'board: bad hall state ignored'); return; }
+      pushView();
+      scroll(false);
+    } else if (t.kind === 'call') {
+      const call = model.takeCall(payload);
+      if (!call) { ctx.log.warn({ topic }, 'board: bad call ignored'); return; }
+      // The call goes out at once, not coalesced: it is what people watch for.
+      send({ type: 'call', call, view: model.view(Date.now()) });
+      if (voice && (shown(call.window) || !ctx.device.floor)) voice.enqueue(call);
+      scroll(true);
+    } else if (t.kind === 'window-state') {
+      if (model.takeWindowState(t.window, payload)) pushView();
+    }
+  };
+  ctx.mqtt.on('message', onMessage);
+  await ctx.mqtt.subscribeAsync([topics.hallState(h), topics.call(h), filters.windowStates(h)], { qos: 1 });
+
+  let wasStale = model.stale(Date.now());
+  const staleTimer = setInterval(() => {
+    const s = model.stale(Date.now());
+    if (s !== wasStale) {
+      wasStale = s;
+      if (s) ctx.log.warn('board: no hall state from the controller, marking the board stale');
+      pushView();
+      scroll(false);
+    }
+  }, 500);
+
+  const base = `/board/${dev}`;
+  ctx.web.file(base, PAGE);
+  if (opts.mountRoot !== false) {
+    ctx.web.get('/', (_req, res) => { res.writeHead(302, { location: base }); res.end(); });
+  }
+  ctx.web.get(`${base}/view`, (_req, res) => sendJson(res, 200, model.view(Date.now())));
+  ctx.web.get(`${base}/matrix`, (_req, res) => sendJson(res, 200, { columns: scroller?.window() ?? [] }));
+  ctx.web.socket(`${base}/ws`, (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.send(JSON.stringify({ type: 'view', view: model.view(Date.now()) }));
+  });
+  ctx.log.info({ device: dev, floor: ctx.device.floor ?? 'all', voice: !!voice, matrix: !!scroller }, 'board: started');
+
+  return {
+    model, voice, speaker, scroller, matrix,
+    view: () => model.view(Date.now()),
+    async stop() {
+      clearInterval(staleTimer);
+      ctx.mqtt.off('message', onMessage);
+      for (const s of sockets) s.close();
+      sockets.clear();
+      voice?.close();
+      scroller?.stop();
+      simIo?.close();
+      if (j5 && !simIo) await closeJohnnyFiveBoard(j5).catch(() => undefined);
+    },
+  };
+}
+
+export const startBoardRole: RoleStarter = (ctx) => startBoard(ctx);

@@ -1,0 +1,64 @@
+// The lobby's LED matrix strip: scrolls the newest call and the controller's
+// advice across a MAX7219 chain, one pixel column per step. The newest call
+// goes first; a new call restarts the scroll so it is seen at once.
+import { REG } from '../../firmware/hw/max7219.ts';
+import type { Max7219Bus } from './max7219-chain.ts';
+import { columnsToRows, renderColumns } from './matrix-font.ts';
+
+export interface ScrollerOptions {
+  /** One column every `stepMs` (40 ms ≈ 25 columns a second, readable across a hall). */
+  stepMs?: number;
+  /** Blank columns between two messages. */
+  gap?: number;
+}
+
+export class LedScroller {
+  private messages: string[] = [];
+  private strip: number[] = [];
+  private offset = 0;
+  private timer: NodeJS.Timeout | null = null;
+  readonly width: number;
+
+  constructor(private readonly bus: Max7219Bus, private readonly opts: ScrollerOptions = {}) {
+    this.width = bus.devices * 8;
+  }
+
+  /** Sets what scrolls (ASCII: the matrix font has Latin letters, digits and signs). */
+  show(messages: string[], restart = false): void {
+    const clean = messages.map((m) => m.toUpperCase().replace(/[^\x20-\x7e]/g, '').trim()).filter(Boolean);
+    if (!restart && clean.join('\n') === this.messages.join('\n')) return;
+    this.messages = clean;
+    const gap = Array(this.opts.gap ?? 12).fill(0);
+    // Lead with a blank screen's width so the text enters from the right.
+    this.strip = [...Array(this.width).fill(0), ...clean.flatMap((m) => [...renderColumns(m), ...gap])];
+    this.offset = 0;
+    this.draw();
+    if (!this.timer && this.strip.length > this.width) this.timer = setInterval(() => this.step(), this.opts.stepMs ?? 40);
+  }
+
+  /** Advances one column (the timer calls this; tests may too). */
+  step(): void {
+    if (this.strip.length === 0) return;
+    this.offset = (this.offset + 1) % this.strip.length;
+    this.draw();
+  }
+
+  /** The columns on the strip now. */
+  window(): number[] {
+    const out: number[] = [];
+    for (let x = 0; x < this.width; x++) out.push(this.strip.length ? this.strip[(this.offset + x) % this.strip.length] : 0);
+    return out;
+  }
+
+  private draw(): void {
+    const rows = columnsToRows(this.window(), this.bus.devices);
+    for (let r = 0; r < 8; r++) this.bus.writeAll(REG.DIGIT0 + r, rows.map((d) => d[r]));
+  }
+
+  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
+}
+
+/** The scrolling text for a call: `A023 > 2F WINDOW 5`. */
+export function callLine(call: { no: string; windowName: string; floor: string; recall?: boolean }): string {
+  return `${call.recall ? 'AGAIN: ' : ''}${call.no} > ${call.floor} WINDOW ${call.windowName}`;
+}
