@@ -9,6 +9,7 @@ const modules: Array<() => Promise<{ register: CommandModule }>> = [
   () => import('../sim/cli.ts'),
   () => import('../runtime/cli.ts'),
   () => import('../stats/cli.ts'),
+  () => import('../controller/cli.ts'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,160 @@
+// The controller on MQTT: turns kiosk requests, window commands and ratings into
+// engine commands and publishes what the contract promises — one reply per request
+// (a repeated id gets the stored reply byte for byte), retained window states and
+// hall state, call events and alerts. Input can be anything: a bad payload gets the
+// contract's `bad-request` reply and a log line, never a crash or a change.
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import pino, { type Logger } from 'pino';
+import type { HallConfig } from '../config/hall.ts';
+import type { Clock } from '../lib/time.ts';
+import { systemClock } from '../lib/time.ts';
+import { decode, errorReply, type Decoded } from '../protocol/decode.ts';
+import { WindowCommand, WindowRating, parseKioskRequest, type KioskRequest } from '../protocol/messages.ts';
+import { filters, parseTopic, topics } from '../protocol/topics.ts';
+import type { RoleStarter } from '../runtime/role.ts';
+import { HallEngine, type ReplyTo } from './engine.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import type { HallStore } from './store.ts';
+
+export interface ControllerOptions {
+  hall: HallConfig;
+  dbPath: string | ':memory:';
+  mqtt: MqttClient;
+  clock?: Clock;
+  log?: Logger;
+  /** Routing policy name (firmware/routing). */
+  policy?: string;
+  /** Instead of opening `dbPath` (tests, simulator). */
+  store?: HallStore;
+  /** Hall state interval, ms (default 1000). */
+  tickMs?: number;
+}
+
+export interface Controller {
+  engine: HallEngine;
+  stop(): Promise<void>;
+}
+
+type Outbound = { topic: string; payload: string; retain: boolean };
+
+export async function startController(opts: ControllerOptions): Promise<Controller> {
+  const { hall, mqtt } = opts;
+  const hallId = hall.hall.id;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? pino({ name: 'controller' });
+  const store = opts.store ?? new SqliteStore(opts.dbPath, { nowMs: clock.now() });
+  const engine = new HallEngine({ hall, store, clock, policy: opts.policy });
+
+  // What a command caused, published after its reply (the store already holds it).
+  const windows = new Set<string>();
+  const queued: Outbound[] = [];
+  const unsubs = [
+    engine.onWindow((id) => windows.add(id)),
+    engine.onCall((c) => queued.push({ topic: topics.call(hallId), payload: JSON.stringify(c), retain: false })),
+    engine.onAlert((a) => queued.push({ topic: topics.alert(hallId), payload: JSON.stringify(a), retain: false })),
+  ];
+
+  const publish = (o: Outbound) => {
+    mqtt.publish(o.topic, o.payload, { qos: 1, retain: o.retain }, (err) => {
+      if (err) log.warn({ topic: o.topic, err: err.message }, 'publish failed');
+    });
+  };
+  let hallVersion = -1;
+  let hallPublishedAt = 0;
+  const publishHall = (force = false) => {
+    const now = clock.now();
+    if (!force && (engine.version === hallVersion || now - hallPublishedAt < 1000)) return;
+    hallVersion = engine.version;
+    hallPublishedAt = now;
+    publish({ topic: topics.hallState(hallId), payload: JSON.stringify(engine.hallState(now)), retain: true });
+  };
+  const flush = () => {
+    const now = clock.now();
+    for (const id of windows) publish({ topic: topics.windowState(hallId, id), payload: JSON.stringify(engine.windowState(id, now)), retain: true });
+    windows.clear();
+    for (const o of queued.splice(0)) publish(o);
+    publishHall();
+  };
+
+  function handle<T extends { id: string }>(
+    sender: string, replyTopic: string, payload: Buffer, decoded: Decoded<T>, run: (v: T, to: ReplyTo) => unknown,
+  ): void {
+    if (!decoded.ok) {
+      log.warn({ sender, error: decoded.message, bytes: payload.length }, 'bad request');
+      publish({ topic: replyTopic, payload: JSON.stringify(errorReply(decoded.id, 'bad-request', decoded.message)), retain: false });
+      return;
+    }
+    const v = decoded.value;
+    const first = engine.storedReply(sender, v.id);
+    if (first) {
+      log.debug({ sender, id: v.id }, 'repeated request: first reply again');
+      publish({ topic: first.topic, payload: first.payload, retain: false });
+      return;
+    }
+    const reply = run(v, { sender, topic: replyTopic });
+    publish({ topic: replyTopic, payload: JSON.stringify(reply), retain: false });
+    flush();
+  }
+
+  const onMessage = (topic: string, payload: Buffer) => {
+    const t = parseTopic(topic);
+    if (!t || t.hall !== hallId) return;
+    try {
+      if (t.kind === 'kiosk-request') {
+        handle<KioskRequest>(`kiosk/${t.kiosk}`, topics.kioskReply(hallId, t.kiosk), payload, decode(payload, parseKioskRequest),
+          (v, to) => engine.kiosk(t.kiosk, v, undefined, to));
+      } else if (t.kind === 'window-command') {
+        handle<WindowCommand>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowCommand),
+          (v, to) => engine.window(t.window, v, undefined, to));
+      } else if (t.kind === 'window-rating') {
+        handle<WindowRating>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowRating),
+          (v, to) => engine.rate(t.window, v, undefined, to));
+      }
+    } catch (e) {
+      // A bug, not bad input: say so loudly and keep serving the hall.
+      log.error({ topic, err: (e as Error).stack }, 'controller failed on a message');
+      windows.clear();
+      queued.length = 0;
+    }
+  };
+  mqtt.on('message', onMessage);
+  const subs = [filters.kioskRequests(hallId), filters.windowCommands(hallId), filters.windowRatings(hallId)];
+  await mqtt.subscribeAsync(subs, { qos: 1 });
+
+  // The truth at start, retained, so a board that boots now shows it at once.
+  for (const id of engine.windowIds) windows.add(id);
+  flush();
+  publishHall(true);
+
+  const timer = setInterval(() => {
+    try {
+      engine.tick();
+      flush();
+    } catch (e) {
+      log.error({ err: (e as Error).stack }, 'controller tick failed');
+    }
+  }, opts.tickMs ?? 1000);
+  timer.unref?.();
+  log.info({ hall: hallId, policy: engine.policyName, day: engine.day }, 'controller started');
+
+  let stopped = false;
+  return {
+    engine,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      mqtt.off('message', onMessage);
+      for (const u of unsubs) u();
+      if (mqtt.connected) await mqtt.unsubscribeAsync(subs).catch(() => undefined);
+      if (!opts.store) store.close();
+    },
+  };
+}
+
+/** The controller as a role of the device runtime: its database is `{dataDir}/controller.db`. */
+export const startControllerRole: RoleStarter = async (ctx) => {
+  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log });
+  return { stop: () => c.stop() };
+};
