@@ -6,7 +6,7 @@
 // dot-exact from pngjs bitmaps, so a QR reader can decode the preview.
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { EscPosDoc, Item } from './decode.ts';
 
 export const CHROMIUM_PATH = process.env.MANYI_CHROMIUM ?? '/usr/bin/chromium';
@@ -67,30 +67,36 @@ img{image-rendering:pixelated;display:inline-block}
 </style><div id="paper">${doc.items.map(itemHtml).join('\n')}</div>`;
 }
 
-/** Renders documents to PNG through one headless Chromium, launched on first use. */
+/** Renders documents to PNG through one headless Chromium and one page, launched on first use. */
 export class PreviewRenderer {
   private browser: Promise<Browser> | null = null;
+  private page: Promise<Page> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private async launch(): Promise<Browser> {
     const { chromium } = await import('playwright-core');
     return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   }
 
-  async render(doc: EscPosDoc, dots: number): Promise<Buffer> {
+  /** One render at a time on the shared page. */
+  render(doc: EscPosDoc, dots: number): Promise<Buffer> {
+    const job = this.queue.then(() => this.renderNow(doc, dots));
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  private async renderNow(doc: EscPosDoc, dots: number): Promise<Buffer> {
     this.browser ??= this.launch();
-    const browser = await this.browser;
-    const page = await browser.newPage({ viewport: { width: dots + 40, height: 800 } });
-    try {
-      await page.setContent(docToHtml(doc, dots));
-      return await page.locator('#paper').screenshot({ type: 'png' });
-    } finally {
-      await page.close();
-    }
+    const browser = this.browser;
+    this.page ??= browser.then((b) => b.newPage({ viewport: { width: 640, height: 800 } }));
+    const page = await this.page;
+    await page.setContent(docToHtml(doc, dots));
+    return page.locator('#paper').screenshot({ type: 'png' });
   }
 
   async close(): Promise<void> {
     const b = this.browser;
-    this.browser = null;
+    this.browser = null; this.page = null;
     if (b) await (await b).close().catch(() => {});
   }
 }
