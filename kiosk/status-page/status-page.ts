@@ -34,7 +34,7 @@ export function statusView(hall: HallConfig, day: string, no: string, s: TicketS
   if (!s) return { day, no, found: false as const };
   const svc = hall.services.find((x) => x.id === s.service);
   const floor = s.floor ? hall.floors.find((f) => f.id === s.floor)?.name ?? { zh: s.floor, en: s.floor } : null;
-  return { day, no, found: true as const, ...s, serviceName: svc?.name ?? { zh: s.service, en: s.service }, floorName: floor };
+  return { day, found: true as const, ...s, serviceName: svc?.name ?? { zh: s.service, en: s.service }, floorName: floor };
 }
 
 export function mountTicketStatusPage(web: WebApp, source: TicketStatusSource, hall: HallConfig): { close(): void } {

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import jsQR from 'jsqr';
+import { jsQR } from './qr.ts';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import type { IssuedTicket } from '../../firmware/protocol/messages.ts';
 import { ARTIFACTS } from '../setup/global.ts';
