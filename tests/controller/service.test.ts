@@ -1,0 +1,136 @@
+// The controller over MQTT, the same scenario against the embedded aedes broker
+// and against Mosquitto: replies, retained states, calls, idempotency, concurrency.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
+import { startController, type Controller } from '../../firmware/controller/service.ts';
+import { topics } from '../../firmware/protocol/topics.ts';
+import { HallState, KioskReply, WindowReply, WindowState, CallEvent } from '../../firmware/protocol/messages.ts';
+import { VirtualClock } from '../../firmware/lib/time.ts';
+import { startMosquitto } from '../setup/mosquitto.ts';
+import { Probe } from './probe.ts';
+import { hall, at } from './helpers.ts';
+
+const H = hall.hall.id;
+const brokers = {
+  embedded: async () => { const b = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' }); return { url: b.url, stop: () => b.close() }; },
+  mosquitto: async () => { const m = await startMosquitto(); return { url: m.url, stop: () => m.stop() }; },
+};
+
+for (const [name, start] of Object.entries(brokers)) {
+  describe(`controller over MQTT (${name})`, () => {
+    let broker: { url: string; stop(): Promise<void> };
+    let ctl: Controller;
+    let ctlClient: mqtt.MqttClient;
+    let probe: Probe;
+    const clock = new VirtualClock(at(0));
+
+    beforeAll(async () => {
+      broker = await start();
+      ctlClient = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+      ctl = await startController({ hall, dbPath: ':memory:', mqtt: ctlClient, clock, log: pino({ level: 'silent' }), policy: 'dedicated', tickMs: 50 });
+      probe = await Probe.connect(broker.url, `manyi/v1/${H}/#`);
+    });
+    afterAll(async () => {
+      await probe?.end();
+      await ctl?.stop();
+      await ctlClient?.endAsync(true);
+      await broker?.stop();
+    });
+
+    const kiosk = (k: string) => topics.kioskRequest(H, k);
+    const win = (w: string) => topics.windowCommand(H, w);
+
+    it('issues tickets, calls, serves and rates through the contract', async () => {
+      const t1 = await probe.request(kiosk('k1'), { id: 'q1', service: 'registration' });
+      expect(KioskReply.parse(t1.reply)).toMatchObject({ ok: true, ticket: { no: 'A001', service: 'registration', ahead: 0 } });
+      const t2 = await probe.request(kiosk('k2'), { id: 'q1', service: 'registration', priority: 'normal', lang: 'en' });
+      expect(t2.reply.ticket).toMatchObject({ no: 'A002', ahead: 1 });
+
+      expect((await probe.request(win('1'), { id: 'o1', action: 'open', staff: 's001' })).reply).toEqual({ id: 'o1', ok: true });
+      const from = probe.messages.length;
+      const c = await probe.request(win('1'), { id: 'c1', action: 'call-next' });
+      expect(WindowReply.parse(c.reply)).toEqual({ id: 'c1', ok: true, ticket: { no: 'A001', service: 'registration' } });
+      const call = await probe.waitFor((m) => m.topic === topics.call(H), 5000, from);
+      expect(CallEvent.parse(JSON.parse(call.payload))).toMatchObject({ no: 'A001', window: '1', text: { zh: '请A001号到1楼1号窗口' } });
+      const ws = await probe.waitFor((m) => m.topic === topics.windowState(H, '1') && JSON.parse(m.payload).serving?.no === 'A001', 5000, from);
+      expect(WindowState.parse(JSON.parse(ws.payload))).toMatchObject({ status: 'open', staff: { id: 's001' } });
+
+      await probe.request(win('1'), { id: 's1', action: 'start' });
+      await probe.request(win('1'), { id: 'd1', action: 'complete' });
+      const rate = await probe.request(topics.windowRating(H, '1'), { id: 'r1', ticket: 'A001', score: 'very-satisfied' });
+      expect(rate.reply).toEqual({ id: 'r1', ok: true, ticket: { no: 'A001', service: 'registration' } });
+      const again = await probe.request(topics.windowRating(H, '1'), { id: 'r2', ticket: 'A001', score: 'basic' });
+      expect(again.reply.error.code).toBe('rating-closed');
+
+      // a board that connects now gets the retained truth at once
+      const from2 = probe.messages.length;
+      clock.advance(2000);
+      await probe.waitFor((m) => m.topic === topics.hallState(H), 5000, from2);
+      const board = await Probe.connect(broker.url, `manyi/v1/${H}/state`);
+      const hs = HallState.parse(JSON.parse((await board.waitFor((m) => m.retain)).payload));
+      expect(hs.services.find((s) => s.id === 'registration')?.waiting).toBe(1);
+      expect(hs.windows.find((w) => w.id === '1')).toMatchObject({ status: 'open', serving: null });
+      expect(hs.recentCalls?.[0]).toMatchObject({ no: 'A001', window: '1' });
+      await board.end();
+    });
+
+    it('answers a repeated id with the first reply, byte for byte, and changes nothing', async () => {
+      const first = await probe.request(kiosk('k7'), { id: 'same', service: 'payment' });
+      const second = await probe.request(kiosk('k7'), { id: 'same', service: 'payment' });
+      expect(second.raw).toBe(first.raw);
+      // even if the repeat differs: the id is what identifies the request
+      const third = await probe.request(kiosk('k7'), { id: 'same', service: 'registration' });
+      expect(third.raw).toBe(first.raw);
+      const next = await probe.request(kiosk('k7'), { id: 'other', service: 'payment' });
+      expect(next.reply.ticket.no).toBe(`B${String(Number(first.reply.ticket.no.slice(1)) + 1).padStart(3, '0')}`);
+      const w1 = await probe.request(win('2'), { id: 'x', action: 'open' });
+      const w2 = await probe.request(win('2'), { id: 'x', action: 'open' });
+      expect(w2.raw).toBe(w1.raw);
+      expect(w1.reply.ok).toBe(true);
+    });
+
+    it('answers bad input with bad-request on the sender reply topic', async () => {
+      const bad = await probe.request(kiosk('k1'), { id: 'b1', service: 'registration', op: 'dance' });
+      expect(bad.reply).toMatchObject({ id: 'b1', ok: false, error: { code: 'bad-request' } });
+      const from = probe.messages.length;
+      await probe.client.publishAsync(win('3'), '{"action":', { qos: 1 });
+      const r = await probe.waitFor((m) => m.topic === topics.windowReply(H, '3'), 5000, from);
+      expect(JSON.parse(r.payload)).toMatchObject({ id: null, ok: false, error: { code: 'bad-request' } });
+      expect((await probe.request(win('3'), { id: 'n1', action: 'call' })).reply.error.message).toMatch(/ticket/);
+    });
+
+    it('gives no ticket to two windows when every window presses call-next at once', async () => {
+      const ids = hall.windows.map((w) => w.id).filter((w) => w !== '1' && w !== '2');
+      const hands = await Promise.all(ids.map(() => Probe.connect(broker.url, `manyi/v1/${H}/window/+/reply`)));
+      await Promise.all(ids.map((w, i) => hands[i]!.request(win(w), { id: `open-${w}`, action: 'open' })));
+      for (let i = 0; i < 8; i++) await probe.request(kiosk('k3'), { id: `cc${i}`, service: i % 2 ? 'payment' : 'registration' });
+      const waiting = () => (ctl.engine.model.queues.get('registration')!.length + ctl.engine.model.queues.get('payment')!.length);
+      const before = waiting();
+      const replies = await Promise.all(ids.map((w, i) => hands[i]!.request(win(w), { id: `next-${w}`, action: 'call-next' })));
+      const got = replies.map((r) => r.reply.ticket?.no).filter(Boolean);
+      expect(new Set(got).size).toBe(got.length);
+      expect(got.length).toBeGreaterThanOrEqual(8);
+      expect(before - waiting()).toBe(got.length);
+      // each ticket is called at exactly the window that was told so
+      replies.forEach((r, i) => {
+        if (r.reply.ticket) expect(ctl.engine.ticketStatus(ctl.engine.day, r.reply.ticket.no)).toMatchObject({ state: 'called', window: ids[i] });
+      });
+      await Promise.all(hands.map((h) => h.end()));
+    });
+
+    it('gives no number twice under a burst from every kiosk', async () => {
+      const kiosks = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
+      const hands = await Promise.all(kiosks.map(() => Probe.connect(broker.url, `manyi/v1/${H}/kiosk/+/reply`)));
+      const replies = await Promise.all(kiosks.flatMap((k, i) =>
+        Array.from({ length: 40 }, (_, j) => hands[i]!.request(kiosk(k), { id: `burst-${j}`, service: j % 2 ? 'enquiry' : 'discharge' }))));
+      const nos = replies.map((r) => r.reply.ticket.no as string);
+      expect(nos.length).toBe(240);
+      expect(new Set(nos).size).toBe(240);
+      const c = nos.filter((n) => n.startsWith('C')).map((n) => Number(n.slice(1))).sort((a, b) => a - b);
+      expect(c).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+      await Promise.all(hands.map((h) => h.end()));
+    });
+  });
+}
