@@ -8,7 +8,11 @@ import { topics, filters } from '../../firmware/protocol/topics.ts';
 import { addDevice, emptyRegistry, saveRegistry, type Registry } from '../../firmware/security/registry.ts';
 import { FileBrokerAuth } from '../../firmware/security/file-auth.ts';
 import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/security/mosquitto-files.ts';
-import { connect, startAedesWithAuth, startMosquittoWith, tempDir, type TestBroker } from './helpers.ts';
+import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
+import { startMosquitto } from '../setup/mosquitto.ts';
+import { connect, tempDir } from './helpers.ts';
+
+interface TestBroker { url: string; stop(): Promise<void> }
 
 const HALL = 'h1';
 const FAST = { N: 1024, r: 8, p: 1 }; // tests only: the default is 2^14
@@ -128,8 +132,12 @@ function suite(name: string, start: (dir: string, reg: Registry) => Promise<Test
   });
 }
 
-suite('the embedded broker (aedes)', async (dir) => startAedesWithAuth(new FileBrokerAuth(join(dir, 'devices.json'))));
+suite('the embedded broker (aedes)', async (dir) => {
+  const b = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', auth: new FileBrokerAuth(join(dir, 'devices.json')) });
+  return { url: b.url, stop: () => b.close() };
+});
 suite('Mosquitto with the generated files', async (dir, reg) => {
   const f = writeMosquittoFiles(reg, join(dir, 'mosquitto'));
-  return startMosquittoWith(mosquittoConfLines(f.passwordFile, f.aclFile));
+  // Tests run as root with files in a private temp folder: keep Mosquitto from dropping to its own user.
+  return startMosquitto({ config: ['user root', ...mosquittoConfLines(f.passwordFile, f.aclFile)].join('\n') });
 });
