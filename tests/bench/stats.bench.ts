@@ -1,0 +1,104 @@
+// A year of a busy hall (~5,000 tickets a day) in a temp SQLite file: how long the
+// main statistics queries take over it and what it costs on disk.
+// `npm run bench -- --only stats [--days 365] [--tickets 5000] [--keep]`
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadHallConfig } from '../../firmware/config/hall.ts';
+import { localToMs } from '../../firmware/lib/time.ts';
+import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
+import { ensureStatsSchema, nextDay, StatsStore } from '../../firmware/stats/store.ts';
+import { createEventsTable, eventColumns, synthesizeDay } from '../../firmware/stats/synthetic.ts';
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+const fileSize = (f: string) => ['', '-wal', '-shm'].reduce((n, s) => n + (existsSync(f + s) ? statSync(f + s).size : 0), 0);
+
+function time<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const r = fn();
+  return [r, performance.now() - t0];
+}
+
+export default async function run(args: string[]): Promise<void> {
+  const days = arg(args, 'days', 365);
+  const tickets = arg(args, 'tickets', 5000);
+  const hall = loadHallConfig();
+  const dir = mkdtempSync(join(tmpdir(), 'manyi-stats-bench-'));
+  const file = join(dir, 'controller.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  createEventsTable(db);
+  const ins = db.prepare('INSERT INTO events (at, day, kind, ticket, service, window, staff, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const perDay = db.transaction((evs: ReturnType<typeof synthesizeDay>) => { for (const e of evs) ins.run(...eventColumns(e)); });
+
+  const dayList: string[] = [];
+  for (let d = '2025-11-27', i = 0; i < days; i++, d = nextDay(d)) dayList.push(d);
+  const rows: Array<[string, string]> = [];
+  let events = 0;
+  let genMs = 0;
+  const [, writeMs] = time(() => {
+    dayList.forEach((day, i) => {
+      const [evs, g] = time(() => synthesizeDay(hall, day, { tickets, seed: i }));
+      genMs += g;
+      events += evs.length;
+      perDay(evs);
+    });
+  });
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const rawBytes = fileSize(file);
+  rows.push(['days × tickets/day', `${days} × ${tickets} = ${(days * tickets).toLocaleString('en')} tickets`]);
+  rows.push(['events written', `${events.toLocaleString('en')} in ${(writeMs / 1000).toFixed(1)} s (${Math.round(events / ((writeMs - genMs) / 1000)).toLocaleString('en')} rows/s to SQLite; generation ${(genMs / 1000).toFixed(1)} s)`]);
+  rows.push(['events table on disk', `${mb(rawBytes)} (${mb(rawBytes / days)} a day, ${Math.round(rawBytes / events)} B an event)`]);
+
+  const [, idxMs] = time(() => ensureStatsSchema(db));
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const idxBytes = fileSize(file) - rawBytes;
+  rows.push(['stats indexes (day; window-status)', `${mb(idxBytes)}, built in ${(idxMs / 1000).toFixed(1)} s`]);
+
+  const lastDay = dayList[dayList.length - 1];
+  // "Now" is the last day at 15:00: the year before it is closed, that day is live.
+  const now = localToMs(lastDay, 15 * 3600, hall.hall.timezone);
+  const store = new StatsStore(db, hall, () => now);
+
+  const [, foldMs] = time(() => store.computeDay(dayList[0]));
+  rows.push(['fold one busy day from raw events', `${foldMs.toFixed(0)} ms`]);
+  const [closed, closeMs] = time(() => store.closeDays());
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const sumBytes = fileSize(file) - rawBytes - idxBytes;
+  rows.push(['close every past day (summaries)', `${closed} days in ${(closeMs / 1000).toFixed(1)} s (${(closeMs / Math.max(1, closed)).toFixed(0)} ms a day)`]);
+  rows.push(['stats_day summaries on disk', `${mb(sumBytes)} (${(sumBytes / Math.max(1, closed) / 1024).toFixed(0)} KB a day)`]);
+
+  const q = (label: string, from: string, to: string) => {
+    rangeStats(store, from, to); // warm the statement cache once
+    const [st, ms] = time(() => rangeStats(store, from, to));
+    rows.push([label, `${ms.toFixed(0)} ms (${st.days} days, ${st.total.issued.toLocaleString('en')} tickets)`]);
+  };
+  const prev = dayList[dayList.length - 2] ?? dayList[0];
+  q('query: yesterday (closed day)', prev, prev);
+  {
+    // A fresh store: no memo of today from an earlier call.
+    const [st, ms] = time(() => rangeStats(new StatsStore(db, hall, () => now), lastDay, lastDay));
+    rows.push(['query: today live (folded from events)', `${ms.toFixed(0)} ms (${st.total.issued.toLocaleString('en')} tickets so far)`]);
+  }
+  q('query: last 7 days', dayList[Math.max(0, dayList.length - 7)], lastDay);
+  q('query: last 31 days', dayList[Math.max(0, dayList.length - 31)], lastDay);
+  q('query: whole year', dayList[0], lastDay);
+  const month = prev.slice(0, 7);
+  const [, rankMs] = time(() => staffRanking(store, month));
+  rows.push([`monthly staff ranking ${month}`, `${rankMs.toFixed(0)} ms`]);
+
+  const total = fileSize(file);
+  rows.push(['store on disk, total', `${mb(total)} (${mb(total / days)} a day; a year at this rate ${(total / days * 365 / 1024 ** 3).toFixed(2)} GB)`]);
+  db.close();
+
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  if (args.includes('--keep')) console.log(`kept: ${file}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
