@@ -141,6 +141,8 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
 
     poller.start();
     void issuer.sync();
+    // Services open and close by the clock: refresh the menu, and top the blocks up.
+    const tick = setInterval(() => { page.update(); if (ctx.mqtt.connected) void issuer.sync(); }, 30_000);
     log.info({ kiosk: kioskId, paper, printer: printerSpec.model }, 'kiosk started');
 
     return {
@@ -148,6 +150,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       printerState: () => poller.state,
       async stop() {
         poller.stop();
+        clearInterval(tick);
         for (const b of buttons) b.close();
         if (!opts.gpio) gpio?.close();
         ctx.mqtt.off('message', onMessage);

@@ -13,6 +13,7 @@ import { loadHallConfig, type HallConfig } from '../../firmware/config/hall.ts';
 import { isoLocal, localDay, localToMs, VirtualClock } from '../../firmware/lib/time.ts';
 import { errorReply, filters, parseKioskRequest, parseTopic, topics, decode } from '../../firmware/protocol/index.ts';
 import type { RoleContext } from '../../firmware/runtime/role.ts';
+import type { KioskRequest } from '../../firmware/protocol/messages.ts';
 import { DeviceConfig } from '../../firmware/runtime/role.ts';
 import { WebApp } from '../../firmware/web/app.ts';
 
@@ -29,6 +30,8 @@ export class FakeController {
   /** While true the controller hears requests but never answers (a hung controller). */
   silent = false;
   requests = 0;
+  /** Every valid request, as received. */
+  readonly log: KioskRequest[] = [];
 
   constructor(readonly hall: HallConfig, readonly mqtt: MqttClient, readonly clock: { now(): number }) {}
 
@@ -55,6 +58,7 @@ export class FakeController {
     const r = decode(payload, parseKioskRequest);
     if (!r.ok) return reply(errorReply(r.id, 'bad-request', r.message));
     const req = r.value;
+    this.log.push(req);
     const key = `${t.kiosk}/${req.id}`;
     const again = this.answers.get(key);
     if (again) return void this.mqtt.publish(topics.kioskReply(t.hall, t.kiosk), again, { qos: 1 });
