@@ -14,6 +14,7 @@ import type { KeypadKey } from '../../hw-specs/schema.ts';
 import type { WindowDisplay } from '../../signage/led/window-display.ts';
 import type { RatingPad } from './rating-pad.ts';
 import { WindowRequester } from './requester.ts';
+import { ControllerWatch } from '../../signage/liveness.ts';
 
 /** The two lowest scores must carry a reason (national good/bad rating scheme). */
 export const LOW_SCORES: ReadonlySet<RatingScore> = new Set(['unsatisfied', 'very-unsatisfied']);
@@ -25,7 +26,7 @@ export interface LogEntry { at: number; source: 'keypad' | 'page' | 'pad'; what:
 export interface PendingRating { ticket: string; score: RatingScore; since: number; sendBy: number }
 
 export interface UnitOptions {
-  /** No hall state for this long = controller unreachable, ms. */
+  /** No sign of the controller (hall state, its health) for this long = unreachable, ms. */
   staleAfterMs?: number;
   /** A low rating with no reason given is sent without one after this long, ms. */
   reasonWaitMs?: number;
@@ -52,7 +53,7 @@ export class CounterUnit {
   pendingRating: PendingRating | null = null;
   readonly history: LogEntry[] = [];
   readonly requester: WindowRequester;
-  private lastHeard = -Infinity;
+  readonly watch: ControllerWatch;
   private lastServed: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private reasonTimer: NodeJS.Timeout | null = null;
@@ -60,17 +61,18 @@ export class CounterUnit {
   private readonly staleAfterMs: number;
   private readonly reasonWaitMs: number;
   private readonly windowName: string;
-  private readonly onMessage: (topic: string, payload: Buffer) => void;
+  private readonly onMessage: (topic: string, payload: Buffer, packet: { retain?: boolean }) => void;
   private readonly onOffline: () => void;
 
   constructor(private readonly d: UnitDeps, opts: UnitOptions = {}) {
     const w = d.hall.windows.find((x) => x.id === d.window);
     if (!w) throw new Error(`counter: window ${d.window} is not in the hall configuration (${d.hall.windows.map((x) => x.id).join(', ')})`);
     this.windowName = w.name;
-    this.staleAfterMs = opts.staleAfterMs ?? 5000;
+    this.staleAfterMs = opts.staleAfterMs ?? 25_000;
     this.reasonWaitMs = opts.reasonWaitMs ?? 45_000;
     this.requester = new WindowRequester(d.mqtt, d.hall.hall.id, d.window, d.device, { retryMs: opts.retryMs, timeoutMs: opts.timeoutMs });
-    this.onMessage = (topic, payload) => this.message(topic, payload);
+    this.watch = new ControllerWatch(d.mqtt, d.hall.hall.id, d.clock, this.staleAfterMs);
+    this.onMessage = (topic, payload, packet) => this.message(topic, payload, packet.retain === true);
     this.onOffline = () => this.setLost(true);
     d.display.showLost();
     d.pad?.onRating((r) => this.rated(r.ticket, r.score));
@@ -83,6 +85,7 @@ export class CounterUnit {
     mqtt.on('close', this.onOffline);
     const h = hall.hall.id;
     await mqtt.subscribeAsync([topics.windowState(h, window), topics.windowReply(h, window), topics.hallState(h)], { qos: 1 });
+    await this.watch.start();
     this.timers.push(setInterval(() => this.checkStale(), Math.min(1000, this.staleAfterMs / 2)));
   }
 
@@ -94,14 +97,15 @@ export class CounterUnit {
 
   private changed(): void { for (const cb of [...this.listeners]) cb(); }
 
-  private message(topic: string, payload: Buffer): void {
+  private message(topic: string, payload: Buffer, retained: boolean): void {
     const t = parseTopic(topic);
     if (!t || t.hall !== this.d.hall.hall.id) return;
+    if (this.watch.handle(t, payload)) { this.checkStale(); return; }
     if (t.kind === 'window-reply' && t.window === this.d.window) { this.requester.handleReply(payload); return; }
     if (t.kind === 'hall-state') {
       const r = decode(payload, HallState);
       if (!r.ok) { this.d.log.warn({ topic, problem: r.message }, 'counter: bad hall state ignored'); return; }
-      this.heard();
+      this.heard(retained);
       return;
     }
     if (t.kind === 'window-state' && t.window === this.d.window) {
@@ -109,18 +113,18 @@ export class CounterUnit {
       if (!r.ok) { this.d.log.warn({ topic, problem: r.message }, 'counter: bad window state ignored'); return; }
       this.state = r.value;
       if (r.value.serving) this.lastServed = r.value.serving.no;
-      this.heard();
+      this.heard(retained);
       this.render();
     }
   }
 
-  private heard(): void {
-    this.lastHeard = this.d.clock.now();
-    if (this.lost) this.setLost(false);
+  private heard(retained: boolean): void {
+    this.watch.alive(retained);
+    this.checkStale();
   }
 
   private checkStale(): void {
-    if (!this.lost && this.d.clock.now() - this.lastHeard > this.staleAfterMs) this.setLost(true);
+    if (this.d.mqtt.connected) this.setLost(this.watch.stale());
   }
 
   private setLost(lost: boolean): void {

@@ -3,7 +3,8 @@
 // call as it happens, and the windows' retained states. The board's
 // configuration picks its floor, services and windows; other floors' queues
 // are summarised so citizens are pointed to them. No hall state for
-// `staleAfterMs` = the controller is silent: the view says so.
+// `staleAfterMs` = the controller is silent: the view says so (the role
+// decides with a ControllerWatch, which also counts the controller's health).
 import { decode, CallEvent, HallState, WindowState, type CallEvent as CallT, type HallState as HallT, type WindowState as WinT } from '../../firmware/protocol/index.ts';
 import type { HallConfig } from '../../firmware/config/hall.ts';
 
@@ -94,7 +95,8 @@ export class BoardModel {
     return now - this.lastStateAt > (this.opts.staleAfterMs ?? 5000);
   }
 
-  view(now: number): BoardView {
+  /** `stale`: the caller's verdict on the controller (ControllerWatch); default: hall state age. */
+  view(now: number, stale = this.stale(now)): BoardView {
     const h = this.hallState;
     const floorOf = (id: string) => this.hall.windows.find((w) => w.id === id)?.floor ?? '';
     const services = (h?.services ?? []).filter((s) => this.shownServices.has(s.id)).map((s) => ({
@@ -118,7 +120,7 @@ export class BoardModel {
       hall: this.hall.hall.name,
       floor: this.filter.floor ?? null,
       at: h?.at ?? null,
-      stale: this.stale(now),
+      stale,
       calls: this.calls.slice(),
       services, windows, others,
       advice: (h?.advice ?? []).filter((a) => this.shownServices.has(a.service) || a.windows.some((w) => this.shownWindows.has(w) || floorOf(w) === this.filter.floor)),

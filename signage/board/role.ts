@@ -13,13 +13,14 @@ import { callLine, LedScroller } from '../led/scroller.ts';
 import { EspeakSpeaker, SimSpeaker, type Speaker } from '../voice/speaker.ts';
 import { VoiceQueue, type VoiceQueueOptions } from '../voice/queue.ts';
 import { BoardModel, type BoardView } from './model.ts';
+import { ControllerWatch } from '../liveness.ts';
 
 export const DEFAULT_BOARD_SPEC = 'board-pi4';
 const PAGE = new URL('./page/index.html', import.meta.url).pathname;
 
 export interface BoardOptions {
   spec?: BoardSpec;
-  /** No hall state for this long = controller silent, page marked stale, ms. */
+  /** No sign of the controller (hall state, its health) for this long = page marked stale, ms (default 25 s). */
   staleAfterMs?: number;
   /** Use this speaker (tests, bench); default: simulated or espeak-ng per the device. */
   speaker?: Speaker | null;
@@ -43,7 +44,10 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   const spec = opts.spec ?? loadBoardSpec(ctx.device.spec ?? DEFAULT_BOARD_SPEC, 'board');
   const h = ctx.hall.hall.id;
   const dev = ctx.device.device;
-  const model = new BoardModel(ctx.hall, { floor: ctx.device.floor, services: ctx.device.services, windows: ctx.device.windows }, { staleAfterMs: opts.staleAfterMs });
+  const staleAfterMs = opts.staleAfterMs ?? 25_000;
+  const model = new BoardModel(ctx.hall, { floor: ctx.device.floor, services: ctx.device.services, windows: ctx.device.windows }, { staleAfterMs });
+  const watch = new ControllerWatch(ctx.mqtt, h, ctx.clock, staleAfterMs);
+  const view = () => model.view(Date.now(), watch.stale());
   const health: Record<string, unknown> = {};
 
   // Voice.
@@ -83,12 +87,11 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   ctx.setHealth({ voice: health.voice ?? (speaker ? 'ok' : 'none'), ledMatrix: health.ledMatrix ?? (scroller ? 'ok' : 'none') });
 
   const shown = (window: string) => {
-    const v = model.view(Date.now());
-    return v.windows.some((w) => w.id === window);
+    return view().windows.some((w) => w.id === window);
   };
   const scroll = (restart: boolean) => {
     if (!scroller) return;
-    const v = model.view(Date.now());
+    const v = view();
     const lines = [...(v.calls[0] ? [callLine(v.calls[0])] : []), ...v.advice.map((a) => a.text.en)];
     scroller.show(v.stale ? ['INFORMATION MAY BE OUT OF DATE'] : lines, restart);
   };
@@ -100,12 +103,14 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   const pushView = () => {
     if (queued || sockets.size === 0) return;
     queued = true;
-    setImmediate(() => { queued = false; send({ type: 'view', view: model.view(Date.now()) }); });
+    setImmediate(() => { queued = false; send({ type: 'view', view: view() }); });
   };
 
-  const onMessage = (topic: string, payload: Buffer) => {
+  const onMessage = (topic: string, payload: Buffer, packet: { retain?: boolean }) => {
     const t = parseTopic(topic);
     if (!t || t.hall !== h) return;
+    if (watch.handle(t, payload)) return;
+    if (t.kind === 'hall-state' || t.kind === 'call' || t.kind === 'window-state') watch.alive(packet.retain === true);
     if (t.kind === 'hall-state') {
       if (!model.takeHallState(payload, Date.now())) { ctx.log.warn({ topic }, 'board: bad hall state ignored'); return; }
       pushView();
@@ -114,7 +119,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
       const call = model.takeCall(payload);
       if (!call) { ctx.log.warn({ topic }, 'board: bad call ignored'); return; }
       // The call goes out at once, not coalesced: it is what people watch for.
-      send({ type: 'call', call, view: model.view(Date.now()) });
+      send({ type: 'call', call, view: view() });
       if (voice && (shown(call.window) || !ctx.device.floor)) voice.enqueue(call);
       scroll(true);
     } else if (t.kind === 'window-state') {
@@ -123,10 +128,11 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   };
   ctx.mqtt.on('message', onMessage);
   await ctx.mqtt.subscribeAsync([topics.hallState(h), topics.call(h), filters.windowStates(h)], { qos: 1 });
+  await watch.start();
 
-  let wasStale = model.stale(Date.now());
+  let wasStale = watch.stale();
   const staleTimer = setInterval(() => {
-    const s = model.stale(Date.now());
+    const s = watch.stale();
     if (s !== wasStale) {
       wasStale = s;
       if (s) ctx.log.warn('board: no hall state from the controller, marking the board stale');
@@ -140,18 +146,18 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   if (opts.mountRoot !== false) {
     ctx.web.get('/', (_req, res) => { res.writeHead(302, { location: base }); res.end(); });
   }
-  ctx.web.get(`${base}/view`, (_req, res) => sendJson(res, 200, model.view(Date.now())));
+  ctx.web.get(`${base}/view`, (_req, res) => sendJson(res, 200, view()));
   ctx.web.get(`${base}/matrix`, (_req, res) => sendJson(res, 200, { columns: scroller?.window() ?? [] }));
   ctx.web.socket(`${base}/ws`, (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.send(JSON.stringify({ type: 'view', view: model.view(Date.now()) }));
+    ws.send(JSON.stringify({ type: 'view', view: view() }));
   });
   ctx.log.info({ device: dev, floor: ctx.device.floor ?? 'all', voice: !!voice, matrix: !!scroller }, 'board: started');
 
   return {
     model, voice, speaker, scroller, matrix,
-    view: () => model.view(Date.now()),
+    view,
     async stop() {
       clearInterval(staleTimer);
       ctx.mqtt.off('message', onMessage);

@@ -3,7 +3,7 @@ import type { EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startCounter } from '../../firmware/counter/role.ts';
 import { SimGpioChip } from '../../firmware/hw/gpio-sim.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
-import { fakeController, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
+import { fakeController, H, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
 
 const spec = loadBoardSpec('counter-pi-zero', 'counter');
 const spec5 = loadBoardSpec('counter-pi-zero-5', 'counter');
@@ -48,6 +48,24 @@ describe('counter role', () => {
     expect(c.unit.lost).toBe(true);
     ctl.beat(100);
     await until(() => c.led!.view().text === 'A024   5', 2000, 'back');
+  });
+
+  it("a quiet hall stays live on the controller's health; its last will shows ---- at once", async () => {
+    ctl.stopBeat();
+    await ctl.hallState();
+    const status = (state: 'online' | 'offline') => ctl.client.publishAsync(`manyi/v1/${H}/device/ctl-1/status`, JSON.stringify({ state, role: 'controller', version: '0.1.0', at: iso() }), { qos: 1, retain: true });
+    await status('online');
+    await ctl.windowState('6', windowState({ serving: { no: 'B006', service: 'payment', calledAt: iso() } }));
+    const c = await counter('6', spec, { staleAfterMs: 300 });
+    await until(() => c.led!.view().text === 'B006   6', 2000, 'B006');
+    // no hall state, only health: still live well past staleAfterMs
+    const health = setInterval(() => void ctl.client.publishAsync(`manyi/v1/${H}/device/ctl-1/health`, JSON.stringify({ at: iso(), uptimeS: 1, rssMB: 50 })), 100);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(c.led!.view().text).toBe('B006   6');
+    clearInterval(health);
+    await status('offline');
+    await until(() => c.led!.view().text === '----   6', 1000, 'lost on the will');
+    await status('online');
   });
 
   it('a bouncing keypad press sends one call-next; a lost reply is retried with the same id', async () => {
