@@ -88,7 +88,7 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
 
   q.push(ms(openS), { k: 'tick' });
   const idle = new Set(s.windows.map((w) => w.id));
-  const eligible = new Map(s.windows.map((w) => [w.id, new Set([...w.own, ...w.overflow])] as const));
+  const eligible = new Map(s.windows.map((w) => [w.id, new Set(hall.servicesOf(w.id))] as const));
   const serving = new Map<string, string>(); // window → ticket no
   const citizens = new Map<string, CitizenRecord>();
   const calls: DayResult['calls'] = [];
@@ -139,7 +139,11 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
     } else if (e.k === 'tick') {
       // Windows left idle by the policy look again, as the controller's 1 s re-evaluation does.
       hall.tick?.(at);
-      if (hall.waiting() > 0) for (const w of [...idle]) tryCall(w, at);
+      if (hall.waiting() > 0) {
+        for (const w of [...idle]) {
+          for (const svc of eligible.get(w)!) if (hall.waitingFor(svc) > 0) { tryCall(w, at); break; }
+        }
+      }
       if (at < ms(closeS) || hall.waiting() > 0) q.push(at + TICK_MS, { k: 'tick' });
     } else {
       // A no-show's grace period is over.

@@ -44,4 +44,9 @@ export class EngineHall implements SimHall {
   noShow(window: string, atMs: number): void { this.command(window, 'no-show', atMs); }
   tick(atMs: number): void { this.engine.tick(atMs); }
   waiting(): number { return this.waitingCount; }
+  servicesOf(window: string): readonly string[] {
+    const w = this.engine.model.windows.get(window);
+    return w ? [...w.own, ...w.overflow] : [];
+  }
+  waitingFor(service: string): number { return this.engine.model.queues.get(service)?.length ?? 0; }
 }

@@ -17,4 +17,8 @@ export interface SimHall {
   tick?(atMs: number): void;
   /** Citizens waiting (not yet called) across the hall. */
   waiting(): number;
+  /** The services window `window` may call (own and overflow), as the hall has them. */
+  servicesOf(window: string): readonly string[];
+  /** Citizens waiting for one service. */
+  waitingFor(service: string): number;
 }

@@ -53,4 +53,10 @@ export class PolicyHall implements SimHall {
   complete(window: string): void { this.windows.get(window)!.busy = false; }
   noShow(window: string): void { this.windows.get(window)!.busy = false; }
   waiting(): number { return this.count; }
+  servicesOf(window: string): readonly string[] {
+    if (this.policy.name === 'pooled') return [...this.services.keys()];
+    const w = this.windows.get(window);
+    return w ? [...w.own, ...w.overflow] : [];
+  }
+  waitingFor(service: string): number { return this.queues.get(service)?.length ?? 0; }
 }

@@ -1,5 +1,6 @@
 // Seeded randomness for the simulator: the same seed gives the same day, on any
-// machine. sfc32 (small, fast, passes PractRand) seeded through splitmix32.
+// machine. A small-fast-counter generator (a variant of sfc32: the counter is
+// added before it steps) seeded through splitmix32.
 
 export interface Rng {
   /** Uniform in [0, 1). */

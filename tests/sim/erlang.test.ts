@@ -3,7 +3,8 @@
 // days) of the Erlang C formulas.
 import { describe, expect, it } from 'vitest';
 import { erlangC, meanWaitS, probWaitOver, serversFor } from '../../firmware/sim/erlang.ts';
-import { simulateDay } from '../../firmware/sim/day.ts';
+import { simulateDay, arrivalTimes, sample } from '../../firmware/sim/day.ts';
+import { createRng } from '../../firmware/sim/rng.ts';
 import { createHall } from '../../firmware/sim/make-hall.ts';
 import { mmc } from './fixtures.ts';
 
@@ -30,7 +31,7 @@ describe('Erlang C', () => {
   });
 
   it('the simulated M/M/3 hall agrees with it within confidence intervals', () => {
-    const perHour = 144, meanS = 60, c = 3, t = 60; // ρ = 0.8
+    const perHour = 360, meanS = 20, c = 3, t = 15; // ρ = 2/3, about 7,000 citizens a day
     const s = mmc({ perHour, meanS, c });
     const q = { lambdaPerS: perHour / 3600, meanServiceS: meanS, servers: c };
     const means: number[] = [];
@@ -38,9 +39,9 @@ describe('Erlang C', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const d = simulateDay(s, createHall(s, 'pooled'), seed);
       const t0 = Math.min(...d.citizens.map((x) => x.arrivedAtMs));
-      // Skip the first hour (the hall starts empty) and the last (arrivals stop).
-      const steady = d.citizens.filter((x) => x.arrivedAtMs - t0 > 3_600_000 && x.arrivedAtMs - t0 < 22 * 3_600_000);
-      expect(steady.length).toBeGreaterThan(2500);
+      // Skip the first hour (the hall starts empty) and the last (arrivals stop at 20:00).
+      const steady = d.citizens.filter((x) => x.arrivedAtMs - t0 > 3_600_000 && x.arrivedAtMs - t0 < 19 * 3_600_000);
+      expect(steady.length).toBeGreaterThan(5500);
       means.push(steady.reduce((a, x) => a + x.waitS!, 0) / steady.length);
       overs.push(steady.filter((x) => x.waitS! > t).length / steady.length);
     }
@@ -48,7 +49,25 @@ describe('Erlang C', () => {
     const p = ci99(overs);
     expect(Math.abs(m.mean - meanWaitS(q))).toBeLessThan(m.half);
     expect(Math.abs(p.mean - probWaitOver(q, t))).toBeLessThan(p.half);
-    // The intervals are tight enough to mean something (a few percent of the value).
+    // The intervals are tight enough to mean something.
     expect(m.half / meanWaitS(q)).toBeLessThan(0.15);
+  });
+
+  it('every simulated wait equals the Kiefer–Wolfowitz recursion for FCFS M/M/c on the same draws', () => {
+    const s = mmc({ perHour: 144, meanS: 60, c: 3, to: '12:00' });
+    for (const seed of [1, 2]) {
+      const arrivals = arrivalTimes(s, seed);
+      const draws = createRng(seed, 2001); // the simulator's service-time stream of the first service
+      const free = [0, 0, 0];
+      const expected = arrivals.map((a) => {
+        free.sort((x, y) => x - y);
+        const start = Math.max(a.atS, free[0]!);
+        free[0] = start + Math.max(1, Math.round(sample(draws, s.services[0]!.serviceTime) * 1000)) / 1000;
+        return start - a.atS;
+      });
+      const d = simulateDay(s, createHall(s, 'pooled'), seed);
+      expect(d.citizens).toHaveLength(expected.length);
+      d.citizens.forEach((x, i) => expect(Math.abs(x.waitS! - expected[i]!)).toBeLessThan(0.002));
+    }
   });
 });
