@@ -1,0 +1,110 @@
+// `manyi rollout`: offers a signed bundle to devices in waves (1, then 2, 4, 8 …),
+// waits for each wave to report `healthy`, and stops at the first failure, naming
+// the device and its reason. Devices in later waves are never offered the bundle.
+import type { MqttClient } from 'mqtt';
+import { topics, filters, parseTopic } from '../protocol/topics.ts';
+import { UpdateStatus, DeviceStatus, type UpdateOffer } from '../protocol/messages.ts';
+import { decode } from '../protocol/decode.ts';
+import type { BundleFile } from '../update/bundle.ts';
+
+export interface RolloutOptions {
+  mqtt: MqttClient;
+  hall: string;
+  bundle: BundleFile;
+  /** Base URL the archive is served at (ends with `/`). */
+  baseUrl: string;
+  devices: string[];
+  /** Per wave: how long a device has to report healthy (default 10 min). */
+  waveTimeoutMs?: number;
+  /** Size of the first wave (default 1); each next wave doubles. */
+  firstWave?: number;
+  /** Install inside opening hours too. */
+  force?: boolean;
+  onProgress?: (line: string) => void;
+}
+
+export type RolloutResult =
+  | { ok: true; updated: string[] }
+  | { ok: false; updated: string[]; failed: { device: string; state: string; reason: string }; notOffered: string[] };
+
+export function waves(devices: string[], first = 1): string[][] {
+  const out: string[][] = [];
+  let size = Math.max(1, first);
+  for (let i = 0; i < devices.length; i += size, size *= 2) out.push(devices.slice(i, i + size));
+  return out;
+}
+
+/** Resolves `--to`: `all`, a role name, or a comma list of device ids, from the retained statuses. */
+export async function resolveTargets(mqtt: MqttClient, hall: string, to: string, listenMs = 1500): Promise<string[]> {
+  const known = new Map<string, string>();
+  const on = (t: string, p: Buffer) => {
+    const pt = parseTopic(t);
+    if (pt?.kind !== 'device-status' || p.length === 0) return;
+    const s = decode(p, DeviceStatus);
+    if (s.ok) known.set(pt.device, s.value.role);
+  };
+  mqtt.on('message', on);
+  await mqtt.subscribeAsync(filters.deviceStatuses(hall), { qos: 1 });
+  await new Promise((r) => setTimeout(r, listenMs));
+  mqtt.off('message', on);
+  await mqtt.unsubscribeAsync(filters.deviceStatuses(hall)).catch(() => undefined);
+  const ids = [...known.keys()].sort();
+  if (to === 'all') return ids.filter((d) => known.get(d) !== 'controller').concat(ids.filter((d) => known.get(d) === 'controller'));
+  if (['controller', 'kiosk', 'counter', 'board'].includes(to)) return ids.filter((d) => known.get(d) === to);
+  const list = to.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = list.filter((d) => !known.has(d));
+  if (unknown.length) throw new Error(`unknown device(s): ${unknown.join(', ')} (no retained status in hall ${hall})`);
+  return list;
+}
+
+export async function rollout(o: RolloutOptions): Promise<RolloutResult> {
+  const say = o.onProgress ?? (() => {});
+  const offerId = `rollout-${o.bundle.manifest.version}-${Date.now().toString(36)}`.slice(0, 64);
+  const offer: UpdateOffer = {
+    id: offerId, version: o.bundle.manifest.version, url: o.baseUrl + o.bundle.archive,
+    sha256: o.bundle.manifest.sha256, size: o.bundle.manifest.size, signature: o.bundle.signature, ...(o.force ? { force: true } : {}),
+  };
+  const outcome = new Map<string, UpdateStatus>();
+  let notify = () => {};
+  const on = (t: string, p: Buffer) => {
+    const pt = parseTopic(t);
+    if (pt?.kind !== 'device-update-status' || p.length === 0) return;
+    const s = decode(p, UpdateStatus);
+    if (s.ok && s.value.id === offerId && ['healthy', 'rolled-back', 'failed'].includes(s.value.state)) { outcome.set(pt.device, s.value); notify(); }
+  };
+  o.mqtt.on('message', on);
+  await o.mqtt.subscribeAsync(filters.deviceUpdateStatuses(o.hall), { qos: 1 });
+  const updated: string[] = [];
+  try {
+    const plan = waves(o.devices, o.firstWave);
+    for (const [i, wave] of plan.entries()) {
+      say(`wave ${i + 1}/${plan.length}: ${wave.join(', ')}`);
+      await Promise.all(wave.map((d) => o.mqtt.publishAsync(topics.deviceUpdate(o.hall, d), JSON.stringify(offer), { qos: 1, retain: true })));
+      const deadline = Date.now() + (o.waveTimeoutMs ?? 600_000);
+      // Wait until every device of the wave answered, one failed, or time is up.
+      for (;;) {
+        const bad = wave.find((d) => outcome.get(d) && outcome.get(d)!.state !== 'healthy');
+        const later = plan.slice(i + 1).flat();
+        if (bad) {
+          const s = outcome.get(bad)!;
+          updated.push(...wave.filter((d) => outcome.get(d)?.state === 'healthy'));
+          return { ok: false, updated, failed: { device: bad, state: s.state, reason: s.error ?? s.state }, notOffered: later };
+        }
+        if (wave.every((d) => outcome.get(d)?.state === 'healthy')) break;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          const silent = wave.find((d) => !outcome.get(d))!;
+          updated.push(...wave.filter((d) => outcome.get(d)?.state === 'healthy'));
+          return { ok: false, updated, failed: { device: silent, state: 'timeout', reason: `no healthy report within ${Math.round((o.waveTimeoutMs ?? 600_000) / 1000)} s` }, notOffered: later };
+        }
+        await new Promise<void>((r) => { const t = setTimeout(r, Math.min(left, 1000)); notify = () => { clearTimeout(t); r(); }; });
+      }
+      updated.push(...wave);
+      say(`wave ${i + 1}: healthy`);
+    }
+    return { ok: true, updated };
+  } finally {
+    o.mqtt.off('message', on);
+    await o.mqtt.unsubscribeAsync(filters.deviceUpdateStatuses(o.hall)).catch(() => undefined);
+  }
+}
