@@ -16,8 +16,9 @@ const SUMMARY_VERSION = 1;
 /** Our own additions to the controller's database: one index and the summary table. */
 export function ensureStatsSchema(db: Database): boolean {
   try {
-    db.exec(`CREATE INDEX IF NOT EXISTS stats_events_day ON events(day);
-      CREATE INDEX IF NOT EXISTS stats_events_window_status ON events(window, seq) WHERE kind = 'window-status';
+    // events_day has the controller's own name and definition: created here only when absent.
+    db.exec(`CREATE INDEX IF NOT EXISTS events_day ON events(day);
+      CREATE INDEX IF NOT EXISTS stats_events_window_status ON events("window", seq) WHERE kind = 'window-status';
       CREATE TABLE IF NOT EXISTS stats_day (day TEXT PRIMARY KEY, version INTEGER NOT NULL, config TEXT NOT NULL,
         last_seq INTEGER NOT NULL, events INTEGER NOT NULL, computed_at INTEGER NOT NULL, data TEXT NOT NULL);`);
     return true;
@@ -50,15 +51,15 @@ export class StatsStore {
     this.fingerprint = configFingerprint(hall);
     const hasCache = this.cacheable || !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stats_day'").get();
     this.q = {
-      events: db.prepare('SELECT seq, at, day, kind, ticket, service, window, staff, data FROM events WHERE day = ? ORDER BY seq'),
+      events: db.prepare('SELECT seq, at, day, kind, ticket, service, "window", staff, data FROM events WHERE day = ? ORDER BY seq'),
       lastSeq: db.prepare('SELECT MAX(seq) AS s, COUNT(*) AS n FROM events WHERE day = ?'),
       cached: hasCache ? db.prepare('SELECT version, config, last_seq, events, data FROM stats_day WHERE day = ?')
         : db.prepare('SELECT NULL AS version, NULL AS config, NULL AS last_seq, NULL AS events, NULL AS data WHERE 0 AND ? IS NULL'),
       save: this.cacheable ? db.prepare('INSERT OR REPLACE INTO stats_day (day, version, config, last_seq, events, computed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)') : undefined,
       days: db.prepare('SELECT DISTINCT day FROM events WHERE day BETWEEN ? AND ? ORDER BY day'),
       // Each window's last status before the day (windows the engine carried over).
-      carried: db.prepare(`SELECT w.window AS window, (SELECT data FROM events e WHERE e.kind = 'window-status' AND e.window = w.window AND e.day < ?
-        ORDER BY e.seq DESC LIMIT 1) AS data FROM (SELECT DISTINCT window FROM events WHERE kind = 'window-status') w`),
+      carried: db.prepare(`SELECT w."window" AS window, (SELECT data FROM events e WHERE e.kind = 'window-status' AND e."window" = w."window" AND e.day < ?
+        ORDER BY e.seq DESC LIMIT 1) AS data FROM (SELECT DISTINCT "window" FROM events WHERE kind = 'window-status') w`),
     };
   }
 

@@ -11,19 +11,20 @@ import { RATING_SCORES } from '../protocol/messages.ts';
 /** The controller's event table (firmware/controller/events.ts); created here only for tests and benchmarks. */
 export function createEventsTable(db: Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, day TEXT NOT NULL,
-    kind TEXT NOT NULL, ticket TEXT, service TEXT, window TEXT, staff TEXT, data TEXT NOT NULL)`);
+    kind TEXT NOT NULL, ticket TEXT, service TEXT, "window" TEXT, staff TEXT, data TEXT NOT NULL)`);
 }
 
 export function eventColumns(e: HallEvent): [number, string, string, string | null, string | null, string | null, string | null, string] {
   const r = e as unknown as Record<string, unknown>;
   const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null);
-  const service = e.kind === 'ticket-transferred' ? e.from : str('service');
+  // As SqliteStore files it: a transfer's `service` column is the service it went to.
+  const service = e.kind === 'ticket-transferred' ? e.to : str('service');
   return [e.at, e.day, e.kind, str('ticket'), service, str('window'), str('staff'), JSON.stringify(e)];
 }
 
 /** Appends events in one transaction, in the order given. */
 export function writeEvents(db: Database, events: HallEvent[]): void {
-  const ins = db.prepare('INSERT INTO events (at, day, kind, ticket, service, window, staff, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare('INSERT INTO events (at, day, kind, ticket, service, "window", staff, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   db.transaction((list: HallEvent[]) => { for (const e of list) ins.run(...eventColumns(e)); })(events);
 }
 

@@ -1,11 +1,10 @@
 // The manager's page and the statistics API over HTTP, on a week driven through
 // the engine; headless Chromium loads the page and its charts (screenshots kept).
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
-import type { HallEngine } from '../../firmware/controller/engine.ts';
 import { localToMs } from '../../firmware/lib/time.ts';
 import { rangeStats } from '../../firmware/stats/range.ts';
 import { StatsStore } from '../../firmware/stats/store.ts';
@@ -13,7 +12,9 @@ import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../../
 import { WebApp } from '../../firmware/web/app.ts';
 import { mountManagerPages } from '../../signage/manager/index.ts';
 import { ARTIFACTS } from '../setup/global.ts';
-import { driveWeek } from './week-driver.ts';
+import { HallEngine } from '../../firmware/controller/engine.ts';
+import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { driveWeek } from '../../firmware/stats/demo-week.ts';
 
 const hall = loadHallConfig();
 const DAYS = ['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20'];
@@ -26,8 +27,10 @@ let browser: Browser;
 const supervisor = new Supervisor(hall);
 
 beforeAll(async () => {
-  db = new Database(':memory:');
-  engine = driveWeek(hall, db, { days: DAYS, ticketsPerDay: 160, seed: 3, windows: ['1', '2', '6', '7', '11', '13'] }).engine;
+  const sqlite = new SqliteStore(':memory:');
+  db = sqlite.db;
+  engine = new HallEngine({ hall, store: sqlite });
+  driveWeek(engine, { days: DAYS, ticketsPerDay: 160, seed: 3, windows: ['1', '2', '6', '7', '11', '13'] });
   // Live alerts as the controller would raise them: a kiosk out of paper, a silent counter.
   const devices = new DeviceWatch();
   devices.status('kiosk-1', { state: 'online', role: 'kiosk', version: '1', at: '2026-11-20T17:29:00+08:00' }, NOW - 5_000);

@@ -1,13 +1,15 @@
 // Acceptance: a simulated week driven through the controller's engine; every
 // figure is checked against counts made independently from the raw events.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { bucketBounds, bucketOf, type Figures } from '../../firmware/stats/figures.ts';
 import { rangeStats, staffRanking, type RangeStats } from '../../firmware/stats/range.ts';
 import { StatsStore } from '../../firmware/stats/store.ts';
 import { independentCounts, mean, p95exact, type Tally } from './independent.ts';
-import { driveWeek } from './week-driver.ts';
+import { HallEngine } from '../../firmware/controller/engine.ts';
+import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { driveWeek } from '../../firmware/stats/demo-week.ts';
 
 const hall = loadHallConfig();
 const DAYS = ['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22'];
@@ -18,8 +20,9 @@ let st: RangeStats;
 let ind: ReturnType<typeof independentCounts>;
 
 beforeAll(() => {
-  db = new Database(':memory:');
-  driveWeek(hall, db, { days: DAYS, ticketsPerDay: 200, seed: 7, windows: ['1', '2', '6', '7', '11', '13'] });
+  const sqlite = new SqliteStore(':memory:');
+  db = sqlite.db;
+  driveWeek(new HallEngine({ hall, store: sqlite }), { days: DAYS, ticketsPerDay: 200, seed: 7, windows: ['1', '2', '6', '7', '11', '13'] });
   store = new StatsStore(db, hall, () => AFTER_WEEK);
   st = rangeStats(store, DAYS[0], DAYS[6]);
   ind = independentCounts(db, hall, DAYS[0], DAYS[6]);

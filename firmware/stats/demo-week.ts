@@ -1,43 +1,29 @@
-// Drives a simulated week through the controller's real HallEngine, the way
-// kiosks and window keypads would: tickets, calls, recalls, no-shows, transfers,
-// pauses, ratings; every stored event lands in an SQLite `events` table.
-import type BetterSqlite3 from 'better-sqlite3';
-import type { HallConfig } from '../../firmware/config/hall.ts';
-import { HallEngine } from '../../firmware/controller/engine.ts';
-import type { HallEvent } from '../../firmware/controller/events.ts';
-import type { HallStore, StoredReply } from '../../firmware/controller/store.ts';
-import { hhmmToS, localToMs } from '../../firmware/lib/time.ts';
-import { RATING_SCORES, type RatingScore } from '../../firmware/protocol/messages.ts';
-import { createRng, lognormal } from '../../firmware/sim/rng.ts';
-import { createEventsTable, eventColumns } from '../../firmware/stats/synthetic.ts';
-
-/** A HallStore writing the controller's `events` table shape (until the engine's SqliteStore is used here). */
-export class TableStore implements HallStore {
-  private replies = new Map<string, StoredReply>();
-  private ins: BetterSqlite3.Statement<unknown[]>;
-  constructor(private db: BetterSqlite3.Database) {
-    createEventsTable(db);
-    this.ins = db.prepare('INSERT INTO events (at, day, kind, ticket, service, window, staff, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  }
-  append(events: readonly HallEvent[], reply?: StoredReply): void {
-    this.db.transaction(() => { for (const e of events) this.ins.run(...eventColumns(e)); })();
-    if (reply) this.replies.set(`${reply.sender}\n${reply.id}`, reply);
-  }
-  reply(sender: string, id: string): StoredReply | undefined { return this.replies.get(`${sender}\n${id}`); }
-  resumeEvents(): HallEvent[] { return []; }
-  close(): void {}
-}
+// Drives simulated days through the controller's real HallEngine, the way kiosks
+// and window keypads would: tickets, calls, recalls, no-shows, transfers, pauses,
+// ratings. The engine stores every event in its own store (SqliteStore for the
+// demo and the acceptance tests), so the manager's page has a week to show.
+import type { HallEngine } from '../controller/engine.ts';
+import { hhmmToS, localToMs } from '../lib/time.ts';
+import { RATING_SCORES, type RatingScore } from '../protocol/messages.ts';
+import { createRng, lognormal } from '../sim/rng.ts';
 
 type Phase = 'idle' | 'called' | 'serving' | 'rating' | 'paused' | 'closed';
 interface Win { id: string; phase: Phase; nextAt: number; ticket?: string; noShow?: boolean; recalled?: boolean; pauseAt?: number; paused?: boolean }
 
 const STEP = 5_000;
 
-export interface WeekOptions { days: string[]; ticketsPerDay: number; seed: number; windows: string[] }
+export interface WeekOptions {
+  /** Service days to run, in order, after any day already in the engine's store. */
+  days: string[];
+  ticketsPerDay: number;
+  seed: number;
+  /** Windows opened each day (07:30 to 17:00), staffed in rotation from the hall's staff. */
+  windows: string[];
+}
 
-/** Runs the week; returns the engine (left at the last day's end) and the count of refused commands. */
-export function driveWeek(hall: HallConfig, db: BetterSqlite3.Database, o: WeekOptions): { engine: HallEngine; refused: number } {
-  const engine = new HallEngine({ hall, store: new TableStore(db) });
+/** Runs the days on `engine`; returns how many tickets the kiosk was refused (e.g. a service outside its hours). */
+export function driveWeek(engine: HallEngine, o: WeekOptions): { refused: number } {
+  const hall = engine.hall;
   const tz = hall.hall.timezone;
   const rng = createRng(o.seed);
   let seq = 0;
@@ -123,5 +109,5 @@ export function driveWeek(hall: HallConfig, db: BetterSqlite3.Database, o: WeekO
       if (wins.every((w) => w.phase === 'closed')) break;
     }
   });
-  return { engine, refused };
+  return { refused };
 }
