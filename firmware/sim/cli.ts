@@ -32,6 +32,7 @@ export function register(program: Command): void {
       console.log(`  over the limit   ${(r.overLimitShare * 100).toFixed(2)} % (limit ${min(s.waitLimitS)})`);
       console.log(`  longest queue    ${r.maxQueue.toFixed(1)}`);
       console.log(`  utilisation      ${(r.utilisation * 100).toFixed(1)} %`);
+      console.log(`  alerts raised    ${r.alerts.toFixed(1)} (wait over the limit, by the controller)`);
       console.log(`  estimate error   MAE ${r.estMaeS.toFixed(0)} s, p90 ${r.estP90ErrS.toFixed(0)} s`);
     });
 

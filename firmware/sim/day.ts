@@ -34,6 +34,8 @@ export interface DayResult {
   calls: Array<{ atMs: number; window: string; no: string }>;
   /** Events processed, for the speed benchmark. */
   events: number;
+  /** Wait-over-limit alerts the controller raised during the day. */
+  alerts: number;
 }
 
 type Ev =
@@ -154,5 +156,5 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
     }
   }
   const openMs = (closeS - openS) * 1000 * s.windows.length;
-  return { seed, citizens: [...citizens.values()], maxQueue, utilisation: busyMs / openMs, calls, events };
+  return { seed, citizens: [...citizens.values()], maxQueue, utilisation: busyMs / openMs, calls, events, alerts: hall.alertsRaised ?? 0 };
 }

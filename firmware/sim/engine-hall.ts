@@ -9,11 +9,14 @@ export class EngineHall implements SimHall {
   readonly engine: HallEngine;
   private seq = 0;
   private waitingCount = 0;
+  /** Wait-over-limit alerts the engine raised (its tick), for the day's figures. */
+  alertsRaised = 0;
 
   /** Opens every window at `openMs`. */
   constructor(hall: HallConfig, policy: string, openMs: number, engine?: HallEngine) {
     this.engine = engine ?? new HallEngine({ hall, policy });
     for (const id of this.engine.windowIds) this.command(id, 'open', openMs);
+    this.engine.onEvent((e) => { if (e.kind === 'alert' && e.state === 'raised') this.alertsRaised++; });
   }
 
   private id(): string { return `sim-${++this.seq}`; }

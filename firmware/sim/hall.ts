@@ -1,6 +1,6 @@
 // What the simulator needs from a hall: the operations staff and kiosks perform.
-// The production implementation is the controller's HallEngine (engine-hall.ts);
-// the simulator never keeps queues of its own.
+// The one implementation is the controller's HallEngine (engine-hall.ts): the
+// simulator never keeps queues or routes of its own.
 
 export interface IssuedTicket { no: string; service: string; estWaitS: number }
 export interface CalledTicket { no: string; service: string; arrivedAtMs: number; priority: boolean }
@@ -19,6 +19,8 @@ export interface SimHall {
   waiting(): number;
   /** The services window `window` may call (own and overflow), as the hall has them. */
   servicesOf(window: string): readonly string[];
+  /** Wait-over-limit alerts raised so far. */
+  readonly alertsRaised?: number;
   /** Citizens waiting for one service. */
   waitingFor(service: string): number;
 }

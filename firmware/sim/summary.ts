@@ -13,6 +13,8 @@ export interface DayFigures {
   /** Estimate printed on the ticket vs the wait then had. */
   estMaeS: number;
   estP90ErrS: number;
+  /** Wait-over-limit alerts the controller raised (its own alert code). */
+  alerts: number;
 }
 
 export function quantile(sorted: readonly number[], p: number): number {
@@ -36,6 +38,7 @@ export function dayFigures(d: DayResult, waitLimitS: number): DayFigures {
     utilisation: d.utilisation,
     estMaeS: errs.length ? sum(errs) / errs.length : 0,
     estP90ErrS: quantile(errs, 0.9),
+    alerts: d.alerts,
   };
 }
 
