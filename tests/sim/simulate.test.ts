@@ -47,9 +47,9 @@ describe('simulator', () => {
   }, 120_000);
 
   it('manyi simulate --json prints the averages as one object, and refuses bad input clearly', () => {
-    const r = JSON.parse(manyi('simulate', '--scenario', benchFile('hospital-day.json'), '--policy', 'default', '--seeds', '2', '--json'));
-    expect(r).toMatchObject({ scenario: 'hospital-outpatient-day', policy: 'default', seeds: 2 });
-    const same = simulate(loadScenario(benchFile('hospital-day.json')), 'default', { seeds: 2 });
+    const r = JSON.parse(manyi('simulate', '--scenario', benchFile('hospital-day.json'), '--policy', 'default', '--seeds', '1', '--json'));
+    expect(r).toMatchObject({ scenario: 'hospital-outpatient-day', policy: 'default', seeds: 1 });
+    const same = simulate(loadScenario(benchFile('hospital-day.json')), 'default', { seeds: 1 });
     for (const k of ['citizens', 'meanWaitS', 'p95WaitS', 'maxWaitS', 'overLimitShare', 'maxQueue', 'utilisation'] as const) {
       expect(r[k], k).toBeCloseTo(same[k], 9);
     }
