@@ -6,6 +6,7 @@ export type CommandModule = (program: Command) => void;
 
 /** Sub-command modules, loaded lazily so `manyi run` does not load the simulator. */
 const modules: Array<() => Promise<{ register: CommandModule }>> = [
+  () => import('../../kiosk/cli.ts'),
   () => import('../sim/cli.ts'),
   () => import('../runtime/cli.ts'),
   () => import('../stats/cli.ts'),
