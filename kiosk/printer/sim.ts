@@ -88,6 +88,8 @@ export class EpsonSerialTwin {
   /** A powered-off or unplugged printer answers nothing. */
   powered = true;
   printed: Buffer[] = [];
+  /** Called with each chunk of print data as it arrives (benchmarks time the last byte). */
+  onPrinted?: (data: Buffer) => void;
   opts: TwinOptions;
 
   constructor(port: MockPortLike, opts: TwinOptions = {}) {
@@ -102,7 +104,11 @@ export class EpsonSerialTwin {
           replies.push(epsonStatusBytes(this.state)[buf[i + 2] - 1]); i += 2;
         } else data.push(buf[i]);
       }
-      if (data.length && this.powered && canPrint(this.state)) this.printed.push(Buffer.from(data));
+      if (data.length && this.powered && canPrint(this.state)) {
+        const chunk = Buffer.from(data);
+        this.printed.push(chunk);
+        this.onPrinted?.(chunk);
+      }
       if (!this.powered || !replies.length) return;
       const { pieceDelayMs = 0, replyDelayMs = 0 } = this.opts;
       void (async () => {
