@@ -36,7 +36,7 @@ export function configFingerprint(hall: HallConfig): string {
 export class StatsStore {
   private cacheable: boolean;
   private readonly fingerprint: string;
-  private live?: { day: string; at: number; summary: DaySummary };
+  private liveFolder?: DayFolder;
   private q: {
     events: Stmt;
     lastSeq: Stmt;
@@ -51,7 +51,7 @@ export class StatsStore {
     this.fingerprint = configFingerprint(hall);
     const hasCache = this.cacheable || !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stats_day'").get();
     this.q = {
-      events: db.prepare('SELECT seq, at, day, kind, ticket, service, "window", staff, data FROM events WHERE day = ? ORDER BY seq'),
+      events: db.prepare('SELECT seq, at, day, kind, ticket, service, "window", staff, data FROM events WHERE day = ? AND seq > ? ORDER BY seq'),
       lastSeq: db.prepare('SELECT MAX(seq) AS s, COUNT(*) AS n FROM events WHERE day = ?'),
       cached: hasCache ? db.prepare('SELECT version, config, last_seq, events, data FROM stats_day WHERE day = ?')
         : db.prepare('SELECT NULL AS version, NULL AS config, NULL AS last_seq, NULL AS events, NULL AS data WHERE 0 AND ? IS NULL'),
@@ -70,16 +70,29 @@ export class StatsStore {
     return (this.q.days.all(from, to) as Array<{ day: string }>).map((r) => r.day);
   }
 
-  /** Folds one day from its raw events. */
-  computeDay(day: string): DaySummary {
+  private newFolder(day: string): DayFolder {
     const folder = new DayFolder(this.hall, day);
     const carried = (this.q.carried.all(day) as Array<{ window: string; data: string | null }>)
       .flatMap((r) => (r.data ? [JSON.parse(r.data) as { window: string; status: 'open' | 'paused' | 'closed'; staff?: string }] : []));
     folder.carryOver(carried, openingMs(this.hall, day));
-    for (const row of this.q.events.iterate(day) as Iterable<EventRow>) folder.add(row);
+    return folder;
+  }
+
+  /** Folds one day from its raw events. */
+  computeDay(day: string): DaySummary {
+    const folder = this.newFolder(day);
+    for (const row of this.q.events.all(day, 0) as EventRow[]) folder.add(row);
     const isToday = day >= this.today();
     const end = isToday ? this.now() : Math.max(closingMs(this.hall, day), folder.summary.lastAt);
     return folder.finish(end);
+  }
+
+  /** Today: kept folded in memory, fed only the events stored since the last call. */
+  private liveDay(day: string): DaySummary {
+    if (!this.liveFolder || this.liveFolder.summary.day !== day) this.liveFolder = this.newFolder(day);
+    const f = this.liveFolder;
+    for (const row of this.q.events.all(day, f.summary.lastSeq) as EventRow[]) f.add(row);
+    return f.snapshot(Math.max(this.now(), f.summary.lastAt));
   }
 
   /**
@@ -88,14 +101,8 @@ export class StatsStore {
    * for a closed day, saved.
    */
   day(day: string): DaySummary {
-    if (day >= this.today()) {
-      // Today is folded live; a page asking for it twice within a second folds it once.
-      const t = this.now();
-      if (this.live && this.live.day === day && t - this.live.at < 1000) return this.live.summary;
-      const summary = this.computeDay(day);
-      this.live = { day, at: t, summary };
-      return summary;
-    }
+    if (day === this.today()) return this.liveDay(day);
+    if (day > this.today()) return this.computeDay(day); // events filed ahead of the clock (tests, replays)
     const cur = this.q.lastSeq.get(day) as { s: number | null; n: number };
     const hit = this.q.cached.get(day) as { version: number; config: string; last_seq: number; events: number; data: string } | undefined;
     if (hit && hit.version === SUMMARY_VERSION && hit.config === this.fingerprint && hit.last_seq === (cur.s ?? 0) && hit.events === cur.n) {
