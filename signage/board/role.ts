@@ -78,7 +78,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
       } else {
         j5 = await openJohnnyFiveBoard({ port: spec.ledMatrix.arduino.port });
       }
-      scroller = new LedScroller(new JohnnyFiveMax7219(j5, { kind: 'matrix', devices: c.devices, pins: c.pins, brightness: c.brightness }), { stepMs: opts.scrollStepMs });
+      scroller = new LedScroller(new JohnnyFiveMax7219(j5, { kind: 'matrix', devices: c.devices, pins: c.pins, brightness: c.brightness }), { stepMs: opts.scrollStepMs, mode: ctx.device.simulated ? 'scroll' : 'page' });
     } catch (e) {
       ctx.log.error({ err: (e as Error).message }, 'board: LED matrix unavailable');
       health.ledMatrix = 'offline';

@@ -6,8 +6,15 @@ import type { Max7219Bus } from './max7219-chain.ts';
 import { columnsToRows, renderColumns } from './matrix-font.ts';
 
 export interface ScrollerOptions {
+  /**
+   * `scroll`: one column every `stepMs`. `page`: a screenful at a time, every
+   * `pageMs` — for real boards: Firmata bit-bangs each bit at 57600 baud, so a
+   * 64×8 frame takes about 1.6 s to send and smooth scrolling cannot keep up.
+   */
+  mode?: 'scroll' | 'page';
   /** One column every `stepMs` (40 ms ≈ 25 columns a second, readable across a hall). */
   stepMs?: number;
+  pageMs?: number;
   /** Blank columns between two messages. */
   gap?: number;
 }
@@ -30,16 +37,26 @@ export class LedScroller {
     this.messages = clean;
     const gap = Array(this.opts.gap ?? 12).fill(0);
     // Lead with a blank screen's width so the text enters from the right.
-    this.strip = [...Array(this.width).fill(0), ...clean.flatMap((m) => [...renderColumns(m), ...gap])];
+    if (this.opts.mode === 'page') {
+      // Each message split into screenfuls of whole characters.
+      const per = Math.floor(this.width / 4);
+      const pages = clean.flatMap((m) => { const out: string[] = []; for (let i = 0; i < m.length; i += per) out.push(m.slice(i, i + per)); return out; });
+      this.strip = pages.flatMap((p) => { const c = renderColumns(p); return [...c, ...Array(this.width - c.length).fill(0)]; });
+    } else {
+      this.strip = [...Array(this.width).fill(0), ...clean.flatMap((m) => [...renderColumns(m), ...gap])];
+    }
     this.offset = 0;
     this.draw();
-    if (!this.timer && this.strip.length > this.width) this.timer = setInterval(() => this.step(), this.opts.stepMs ?? 40);
+    if (this.timer) { clearInterval(this.timer); this.timer = null; }
+    if (this.strip.length > this.width) {
+      this.timer = this.opts.mode === 'page' ? setInterval(() => this.step(), this.opts.pageMs ?? 3000) : setInterval(() => this.step(), this.opts.stepMs ?? 40);
+    }
   }
 
-  /** Advances one column (the timer calls this; tests may too). */
+  /** Advances one column, or one page (the timer calls this; tests may too). */
   step(): void {
     if (this.strip.length === 0) return;
-    this.offset = (this.offset + 1) % this.strip.length;
+    this.offset = (this.offset + (this.opts.mode === 'page' ? this.width : 1)) % this.strip.length;
     this.draw();
   }
 

@@ -94,3 +94,28 @@ describe('window LED board (johnny-five → mock-firmata → MAX7219 bytes)', ()
     sim.close();
   });
 });
+
+describe('lobby LED matrix strip', () => {
+  it('pages a long message a screenful at a time (the mode real Firmata boards use)', async () => {
+    const { LedScroller } = await import('../../signage/led/scroller.ts');
+    const { emu, strip } = await (async () => {
+      const io = new Firmata();
+      const emu = new Max7219Emulator(PINS, 8);
+      const orig = io.digitalWrite.bind(io);
+      io.digitalWrite = (pin: number, v: number) => { emu.digitalWrite(pin, v); orig(pin, v); };
+      const opening = openJohnnyFiveBoard({ io, timeoutMs: 2000 });
+      io.emit('connect'); io.emit('ready');
+      const board = await opening;
+      const s = new LedScroller(new JohnnyFiveMax7219(board, { kind: 'matrix', devices: 8, pins: PINS }), { mode: 'page', pageMs: 60_000 });
+      s.show(['A023 > 1F WINDOW 5', 'PAYMENT: 2F WINDOWS 15-16']);
+      return { emu, strip: s };
+    })();
+    const read = () => decodeColumns(readBoard(emu, 'matrix').cells);
+    expect(read()).toBe('A023 > 1F WINDOW');
+    strip.step();
+    expect(read().trim()).toBe('5');
+    strip.step();
+    expect(read()).toBe('PAYMENT: 2F WIND');
+    strip.stop();
+  });
+});
