@@ -38,7 +38,7 @@ class PendingDisplay implements WindowDisplay {
   showLost() { this.text = boardText('lost', this.width); }
 }
 
-export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; led: SimLedBoard | null; pad: RatingPad }> {
+export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; simGpio: SimGpioChip | null; led: SimLedBoard | null; pad: RatingPad }> {
   const window = ctx.device.window;
   if (!window) throw new Error(`counter ${ctx.device.device}: the device configuration names no window`);
   const spec = opts.spec ?? loadBoardSpec(ctx.device.spec ?? DEFAULT_COUNTER_SPEC, 'counter');
@@ -93,6 +93,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
 
   return {
     unit, gpio, led, pad,
+    simGpio: gpio instanceof SimGpioChip ? gpio : null,
     async stop() {
       offLed?.();
       page.close();

@@ -95,7 +95,7 @@ describe('the demo hall with 16 counters and the real controller', () => {
 
     const sent = Date.now();
     // The clerk presses the keypad's call-next key (a bouncing contact).
-    await c5.gpio.press(loadBoardSpec('counter-pi-zero', 'counter').keypad['call-next']!.bcm, { bounces: 3, holdMs: 60 });
+    await c5.simGpio!.press(loadBoardSpec('counter-pi-zero', 'counter').keypad['call-next']!.bcm, { bounces: 3, holdMs: 60 });
     await until(() => c5.led!.view().text === `${no}   5`, 2000, 'window 5 board shows the ticket');
     await page.waitForSelector(`body[data-last-call="${no}"]`, { timeout: 2000 });
     const shownAt = await page.evaluate(() => (window as unknown as { __shown: { at: number } }).__shown.at);
@@ -126,13 +126,13 @@ describe('the demo hall with 16 counters and the real controller', () => {
     expect((await post({ action: 'complete' })).ok).toBe(true);
     await until(() => c5.pad.phase === 'lit', 3000, 'pad lit');
     const key = spec.ratingPad.keys.find((k) => k.score === 'very-satisfied')!;
-    await c5.gpio.press(key.button.bcm, { bounces: 6, holdMs: 80 });
+    await c5.simGpio!.press(key.button.bcm, { bounces: 6, holdMs: 80 });
     await until(() => c5.unit.history.some((h) => h.what === 'rating very-satisfied'), 3000, 'rating reply');
     expect(c5.unit.history.find((h) => h.what === 'rating very-satisfied')!.ok).toBe(true);
     await until(() => c5.pad.phase === 'dark', 5000, 'pad dark');
     // A second press on a dark pad sends nothing.
     const n = c5.unit.history.length;
-    await c5.gpio.press(key.button.bcm, { bounces: 2 });
+    await c5.simGpio!.press(key.button.bcm, { bounces: 2 });
     await new Promise((r) => setTimeout(r, 100));
     expect(c5.unit.history.length).toBe(n);
   });
