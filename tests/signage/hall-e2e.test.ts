@@ -136,4 +136,25 @@ describe('the demo hall with 16 counters and the real controller', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(c5.unit.history.length).toBe(n);
   });
+
+  it('the staff page draws the LED board and the lit pad from the simulated hardware, and asks the reason for a low rating', async () => {
+    const c5 = counters[4];
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/window/5`);
+    await page.click('button[data-a="call-next"]');
+    await until(() => /^A\d{3}/.test(c5.led!.view().text), 3000, 'called');
+    const no = c5.led!.view().text.slice(0, 4);
+    await page.waitForFunction((n) => document.getElementById('boardText')!.textContent === `"${n}   5"`, no, { timeout: 3000 });
+    expect(await page.locator('#board svg').count()).toBe(8);
+    await page.click('button[data-a="start"]');
+    await page.click('button[data-a="complete"]');
+    await page.waitForFunction(() => document.querySelectorAll('.lamp.on').length === 4, null, { timeout: 3000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'staff-page-window-5.png') });
+    // The citizen presses "unsatisfied" (the demo's simulated pad); staff pick the reason.
+    await page.click('.lamp[data-s="unsatisfied"]');
+    await page.waitForSelector('#reason:not([hidden]) button[data-r="slow"]', { timeout: 3000 });
+    await page.click('button[data-r="slow"]');
+    await until(() => c5.unit.history.some((h) => h.what === 'rating unsatisfied (slow)' && h.ok), 3000, 'rating with reason');
+    await page.close();
+  });
 });
