@@ -1,0 +1,57 @@
+// `manyi flash-firmata` against a simulated Arduino on a mock serial port.
+import { describe, it, expect } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { flashFirmata } from '../../firmware/maint/flash-firmata.ts';
+import { parseIntelHex, toIntelHex } from '../../firmware/maint/intel-hex.ts';
+import { linkOverBinding } from '../../firmware/maint/serial-link.ts';
+import { SimArduino } from './fixtures/sim-arduino.ts';
+import { tempDir } from './helpers.ts';
+
+function hexFile(bytes: number): { file: string; image: Buffer } {
+  const image = randomBytes(bytes);
+  const file = join(tempDir(), 'sketch.hex');
+  writeFileSync(file, toIntelHex(image));
+  return { file, image };
+}
+
+describe('flash-firmata', () => {
+  it('writes the image page by page, verifies it, and finds Firmata answering at 57600', async () => {
+    const sim = new SimArduino('/dev/sim-uno-1');
+    const { file, image } = hexFile(1000);
+    const steps: string[] = [];
+    const r = await flashFirmata({ port: sim.path, board: 'uno', hex: file, open: linkOverBinding(sim.binding()), progress: (s) => steps.push(s) });
+    expect(r.firmata).toEqual({ major: 2, minor: 5 });
+    expect(r.bytes).toBe(1000);
+    expect(sim.flash.subarray(0, 1000).equals(image)).toBe(true);
+    expect(sim.pagesWritten).toBe(Math.ceil(1000 / 128));
+    expect(steps).toEqual(['reset', 'sync', 'signature', 'write', 'verify', 'done', 'firmata']);
+  });
+
+  it('says clearly when the flashed sketch does not speak Firmata', async () => {
+    const sim = new SimArduino('/dev/sim-uno-2');
+    sim.firmata = false;
+    const { file } = hexFile(300);
+    await expect(flashFirmata({ port: sim.path, hex: file, open: linkOverBinding(sim.binding()), firmataTimeoutMs: 1200 })).rejects.toThrow(/does not answer Firmata/);
+    expect(sim.programmed).toBe(true);
+  });
+
+  it('says clearly when no bootloader answers (wrong board type / baud rate)', async () => {
+    const sim = new SimArduino('/dev/sim-uno-3');
+    const { file } = hexFile(300);
+    await expect(flashFirmata({ port: sim.path, board: 'nano-old', hex: file, open: linkOverBinding(sim.binding()) })).rejects.toThrow(/no STK500 bootloader answered/);
+    expect(sim.programmed).toBe(false);
+  });
+
+  it('explains where to get the Firmata image when it is missing', async () => {
+    const sim = new SimArduino('/dev/sim-uno-4');
+    await expect(flashFirmata({ port: sim.path, hex: join(tempDir(), 'none.hex'), open: linkOverBinding(sim.binding()) })).rejects.toThrow(/Export Compiled Binary/);
+  });
+
+  it('rejects a corrupted hex file before touching the board', () => {
+    const bad = toIntelHex(Buffer.from([1, 2, 3, 4])).replace(/..\n:00000001FF/, '00\n:00000001FF');
+    expect(() => parseIntelHex(bad)).toThrow(/bad checksum/);
+    expect(() => parseIntelHex(':0400000001020304F2\n')).toThrow(/truncated/);
+  });
+});
