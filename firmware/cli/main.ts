@@ -9,6 +9,7 @@ const modules: Array<() => Promise<{ register: CommandModule }>> = [
   () => import('../../kiosk/cli.ts'),
   () => import('../sim/cli.ts'),
   () => import('../runtime/cli.ts'),
+  () => import('../demo/cli.ts'),
   () => import('../stats/cli.ts'),
   () => import('../controller/cli.ts'),
 ];

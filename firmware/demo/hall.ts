@@ -1,0 +1,99 @@
+// The demo hall in one process: the embedded broker (TCP and MQTT over WebSocket),
+// the controller, two kiosks, a counter per window and a lobby board, each started
+// through the device runtime with its own MQTT session, all on simulated hardware
+// and one web host. Roles not in this build are listed as missing, never faked.
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
+import { loadHallConfig, type HallConfig } from '../config/hall.ts';
+import type { Role } from '../protocol/messages.ts';
+import { runDevice, type RunningDevice } from '../runtime/device.ts';
+import type { RoleStarter } from '../runtime/role.ts';
+import { loadStarter } from '../runtime/roles.ts';
+import { WebApp } from '../web/app.ts';
+import { demoClock, type DemoClock } from './clock.ts';
+import { DEMO_KIOSKS, demoDevices } from './devices.ts';
+import { mountExtras } from './extras.ts';
+import { startTraffic, type Traffic } from './traffic.ts';
+
+export interface DemoOptions {
+  /** Web port (default 8080; 0 = any free port). */
+  port?: number;
+  /** MQTT TCP port (default 1883; 0 = any free port). */
+  mqttPort?: number;
+  /** Interface to listen on (default 127.0.0.1: the demo broker has no authentication). */
+  host?: string;
+  dataDir: string;
+  hallFile?: string;
+  traffic?: false | { ratePerMin?: number; serviceScale?: number; seed?: number; windows?: string[] };
+  realTime?: boolean;
+  log: Logger;
+}
+
+export interface DemoHall {
+  hall: HallConfig;
+  httpPort: number;
+  mqttPort: number;
+  brokerUrl: string;
+  clock: DemoClock;
+  started: Array<{ device: string; role: Role }>;
+  /** Roles that could not start, and why. */
+  missing: string[];
+  notes: string[];
+  traffic?: Traffic;
+  stop(): Promise<void>;
+}
+
+export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
+  const hall = loadHallConfig(o.hallFile);
+  const host = o.host ?? '127.0.0.1';
+  mkdirSync(o.dataDir, { recursive: true });
+  const clock = demoClock(hall, { realTime: o.realTime });
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => { while (stops.length) await stops.pop()!().catch((e: unknown) => o.log.error({ err: (e as Error).message }, 'demo: stop failed')); };
+
+  try {
+    const web = new WebApp();
+    const httpPort = await web.listen(o.port ?? 8080, host);
+    stops.push(() => web.close());
+    // MQTT over WebSocket at /mqtt on the same host, for the pages.
+    const broker: EmbeddedBroker = await startEmbeddedBroker({ port: o.mqttPort ?? 1883, host, web });
+    stops.push(() => broker.close());
+
+    const starters: Partial<Record<Role, RoleStarter>> = {};
+    const missing: string[] = [];
+    for (const role of ['controller', 'kiosk', 'counter', 'board'] as const) {
+      const found = await loadStarter(role);
+      if (found.ok) starters[role] = found.starter;
+      else missing.push(found.missing);
+    }
+
+    const started: DemoHall['started'] = [];
+    let controller: RunningDevice | undefined;
+    // The controller first, so the others find the retained states at once.
+    for (const device of demoDevices(hall, broker.url, o.dataDir)) {
+      if (!starters[device.role]) continue;
+      const dev = await runDevice({ device, hall, web, clock, log: o.log, starters, healthEveryS: 10 });
+      if (device.role === 'controller') controller = dev;
+      started.push({ device: device.device, role: device.role });
+      stops.push(() => dev.stop());
+    }
+
+    const notes = await mountExtras({ web, hall, log: o.log, controller: controller?.role, dataDir: o.dataDir, hasController: !!starters.controller });
+
+    let traffic: Traffic | undefined;
+    if (o.traffic) {
+      traffic = await startTraffic({ brokerUrl: broker.url, hall, kiosks: DEMO_KIOSKS, log: o.log, ...o.traffic });
+      // Stopped before the devices, so no command lands on a closing controller.
+      stops.push(() => traffic!.stop());
+    }
+
+    return {
+      hall, httpPort, mqttPort: broker.port, brokerUrl: broker.url, clock, started, missing, notes, traffic,
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

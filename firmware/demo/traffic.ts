@@ -1,0 +1,157 @@
+// Simulated citizens and staff for the demo hall, speaking only the MQTT contract:
+// citizens request tickets at the kiosks' request topics at a seeded Poisson rate;
+// each window's "staff member" opens it with a staff id, calls, starts, completes
+// after a seeded service time, presses the rating pad, and now and then recalls,
+// marks a no-show or takes a short pause. Enough for the boards to move on their own.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { HallConfig } from '../config/hall.ts';
+import { KioskReply, WindowReply, type RatingScore, type WindowAction } from '../protocol/messages.ts';
+import { topics } from '../protocol/topics.ts';
+import { createRng, exponential, lognormal, type Rng } from '../sim/rng.ts';
+
+export interface TrafficOptions {
+  brokerUrl: string;
+  hall: HallConfig;
+  kiosks: readonly string[];
+  /** Citizens per minute (default 20). */
+  ratePerMin?: number;
+  /** Service times are the hall's expected ones times this (default 0.5: a lively demo). */
+  serviceScale?: number;
+  seed?: number;
+  /** Windows the simulated staff work (default: all). */
+  windows?: string[];
+  log: Logger;
+}
+
+const SCORES: Array<[RatingScore, number]> = [['very-satisfied', 0.55], ['satisfied', 0.3], ['basic', 0.1], ['unsatisfied', 0.05]];
+
+function pick<T>(rng: Rng, weighted: Array<[T, number]>): T {
+  const total = weighted.reduce((s, [, w]) => s + w, 0);
+  let x = rng.next() * total;
+  for (const [v, w] of weighted) { x -= w; if (x < 0) return v; }
+  return weighted[weighted.length - 1][0];
+}
+
+export interface Traffic {
+  /** Tickets requested and windows commanded so far (for the demo's summary). */
+  counts(): { tickets: number; served: number; ratings: number };
+  stop(): Promise<void>;
+}
+
+export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
+  const seed = o.seed ?? 1;
+  const hall = o.hall.hall.id;
+  // Ids must never repeat a previous run's (the controller would replay the old answer).
+  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  let n = 0;
+  const nextId = () => `sim-${run}-${++n}`;
+  const client: MqttClient = await mqtt.connectAsync(o.brokerUrl, { protocolVersion: 4, clientId: `demo-traffic-${run}`, reconnectPeriod: 1000 });
+  (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  const waiting = new Map<string, (payload: unknown) => void>();
+  client.on('message', (_t, payload) => {
+    let msg: { id?: unknown };
+    try { msg = JSON.parse(payload.toString()) as { id?: unknown }; } catch { return; }
+    const done = typeof msg.id === 'string' ? waiting.get(msg.id) : undefined;
+    if (done) { waiting.delete(msg.id as string); done(msg); }
+  });
+  await client.subscribeAsync([`manyi/v1/${hall}/kiosk/+/reply`, `manyi/v1/${hall}/window/+/reply`], { qos: 1 });
+
+  let running = true;
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
+    timers.add(t);
+  });
+  const request = async (topic: string, body: Record<string, unknown>): Promise<unknown> => {
+    const id = nextId();
+    const reply = new Promise<unknown>((resolve) => {
+      waiting.set(id, resolve);
+      setTimeout(() => { if (waiting.delete(id)) resolve(null); }, 5_000).unref();
+    });
+    client.publish(topic, JSON.stringify({ id, ...body }), { qos: 1 });
+    return reply;
+  };
+  const counts = { tickets: 0, served: 0, ratings: 0 };
+
+  // Citizens: Poisson arrivals, service mix weighted towards registration and payment.
+  const arrivals = createRng(seed, 1);
+  const mix: Array<[string, number]> = o.hall.services.map((s, i) => [s.id, i < 2 ? 4 : 1]);
+  const meanGapMs = 60_000 / (o.ratePerMin ?? 20);
+  const citizens = (async () => {
+    while (running) {
+      await sleep(exponential(arrivals, meanGapMs));
+      if (!running) break;
+      const kiosk = o.kiosks[Math.floor(arrivals.next() * o.kiosks.length)];
+      const body: Record<string, unknown> = { service: pick(arrivals, mix), lang: arrivals.next() < 0.8 ? 'zh' : 'en' };
+      if (arrivals.next() < 0.08) body.priority = 'priority';
+      const r = KioskReply.safeParse(await request(topics.kioskRequest(hall, kiosk), body));
+      if (r.success && r.data.ok) counts.tickets++;
+      else if (r.success && !r.data.ok) o.log.debug({ error: r.data.error }, 'demo traffic: ticket refused');
+    }
+  })();
+
+  // Staff: one loop per window, each with its own seeded stream.
+  const windows = o.hall.windows.filter((w) => !o.windows || o.windows.includes(w.id));
+  const staffLoops = windows.map(async (w, i) => {
+    const rng = createRng(seed, 100 + i);
+    const cmd = async (action: WindowAction, extra: Record<string, unknown> = {}) => {
+      const r = WindowReply.safeParse(await request(topics.windowCommand(hall, w.id), { action, ...extra }));
+      return r.success ? r.data : null;
+    };
+    const staff = o.hall.staff[i % Math.max(1, o.hall.staff.length)]?.id ?? `staff-${w.id}`;
+    await sleep(rng.next() * 3_000);
+    await cmd('open', { staff });
+    while (running) {
+      const r = await cmd('call-next');
+      if (r && !r.ok) {
+        // The desk is not as this loop thinks (a previous run, a click on the staff
+        // page): finish whatever is there, as a clerk would, and try again.
+        for (const a of ['resume', 'start', 'complete'] as const) await cmd(a);
+        await sleep(1_000);
+        continue;
+      }
+      const ticket = r && r.ok ? r.ticket : null;
+      if (!ticket) { await sleep(2_000 + rng.next() * 3_000); continue; }
+      await sleep(2_000 + rng.next() * 4_000); // the citizen walks to the window
+      if (!running) break;
+      if (rng.next() < 0.05) {
+        await cmd('recall');
+        await sleep(5_000);
+        await cmd('no-show');
+        continue;
+      }
+      await cmd('start');
+      const svc = o.hall.services.find((s) => s.id === ticket.service);
+      await sleep(lognormal(rng, (svc?.expectedServiceS ?? 60) * 1000 * (o.serviceScale ?? 0.5), 0.5));
+      if (!running) break;
+      const done = await cmd('complete');
+      if (done?.ok) counts.served++;
+      if (rng.next() < 0.8) {
+        await sleep(500 + rng.next() * 2_000);
+        const score = pick(rng, SCORES);
+        const rated = WindowReply.safeParse(await request(topics.windowRating(hall, w.id), { ticket: ticket.no, score, ...(score === 'unsatisfied' ? { reason: 'slow' } : {}) }));
+        if (rated.success && rated.data.ok) counts.ratings++;
+      }
+      if (rng.next() < 0.02) {
+        await cmd('pause');
+        await sleep(15_000 + rng.next() * 15_000);
+        await cmd('resume');
+      }
+    }
+  });
+
+  return {
+    counts: () => ({ ...counts }),
+    async stop() {
+      running = false;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      // Loops waiting on a reply finish within its 5 s timeout; do not hold shutdown for them.
+      void Promise.allSettled([citizens, ...staffLoops]);
+      for (const done of waiting.values()) done(null);
+      waiting.clear();
+      await client.endAsync(true).catch(() => undefined);
+    },
+  };
+}
