@@ -59,7 +59,8 @@ export class Probe {
     const replyTopic = topic.replace(/\/(request|command|rating)$/, '/reply');
     const from = this.messages.length;
     const wait = this.waitFor((m) => m.topic === replyTopic && JSON.parse(m.payload).id === body.id, timeoutMs, from);
-    await this.client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
+    // The reply is the acknowledgement that counts; a PUBACK lost with a dying broker must not hang us.
+    this.client.publish(topic, JSON.stringify(body), { qos: 1 }, () => undefined);
     const m = await wait;
     return { raw: m.payload, reply: JSON.parse(m.payload) };
   }
