@@ -26,6 +26,11 @@ export interface TicketStatusSource {
   onChange(listener: () => void): () => void;
 }
 
+/** Adapts the controller's engine (`ticketStatus`, `onChange`) to the page's source. */
+export function engineTicketSource(engine: { ticketStatus(day: string, no: string): TicketStatus | null; onChange(l: () => void): () => void }): TicketStatusSource {
+  return { status: (day, no) => engine.ticketStatus(day, no), onChange: (l) => engine.onChange(l) };
+}
+
 const Day = /^\d{4}-\d{2}-\d{2}$/;
 const valid = (day: string, no: string) => Day.test(day) && TicketNo.safeParse(no).success;
 

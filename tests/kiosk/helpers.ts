@@ -137,14 +137,15 @@ export interface KioskHarness {
 }
 
 /** A hall at 09:00 local time with a fake controller, and a kiosk context behind a cuttable proxy. */
-export async function kioskHarness(opts: { kiosk?: string; spec?: string } = {}): Promise<KioskHarness> {
+/** `fake: false` leaves the requests to a controller the test starts itself (the real one). */
+export async function kioskHarness(opts: { kiosk?: string; spec?: string; fake?: boolean } = {}): Promise<KioskHarness> {
   const hall = loadHallConfig();
   const tz = hall.hall.timezone;
   const clock = new VirtualClock(localToMs('2026-11-26', 9 * 3600, tz));
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
   const ctrlMqtt = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: 'fake-controller' });
   const controller = new FakeController(hall, ctrlMqtt, clock);
-  await controller.start();
+  if (opts.fake !== false) await controller.start();
   const proxy = new CuttableProxy(broker.port);
   await proxy.start();
   const kiosk = opts.kiosk ?? 'k1';
