@@ -7,7 +7,11 @@ import { loadHallConfig } from '../config/hall.ts';
 import { figuresCsv } from './csv.ts';
 import type { Figures } from './figures.ts';
 import { rangeStats, staffRanking, type RangeStats } from './range.ts';
-import { StatsStore } from './store.ts';
+import { nextDay, prevDay, StatsStore } from './store.ts';
+import { localDay } from '../lib/time.ts';
+import { HallEngine } from '../controller/engine.ts';
+import { SqliteStore } from '../controller/sqlite-store.ts';
+import { driveWeek } from './demo-week.ts';
 
 const GROUPS = ['services', 'windows', 'staff', 'hours', 'days'] as const;
 type Group = (typeof GROUPS)[number];
@@ -36,6 +40,18 @@ export function textTable(st: RangeStats, g: Group): string {
 }
 
 export function register(program: Command): void {
+  program.command('stats-seed')
+    .description('create a controller database holding simulated days driven through the engine (the demo\'s week)')
+    .requiredOption('--db <file>', 'a new SQLite database')
+    .option('--hall <file>', 'hall configuration (default: the demo hospital)')
+    .option('--days <n>', 'how many days', '7')
+    .option('--end <day>', 'the last day, YYYY-MM-DD (default: yesterday)')
+    .option('--tickets <n>', 'tickets a day', '700')
+    .option('--seed <n>', 'random seed', '1')
+    .action((o: Parameters<typeof seed>[0], cmd: Command) => {
+      try { seed(o); } catch (e) { cmd.error(`manyi stats-seed: ${(e as Error).message}`); }
+    });
+
   program.command('stats')
     .description('statistics from a controller database: per service, window, staff member, hour or day')
     .requiredOption('--db <file>', 'the controller database (SQLite)')
@@ -53,6 +69,34 @@ export function register(program: Command): void {
         cmd.error(`manyi stats: ${(e as Error).message}`); // a one-line error, exit code 1
       }
     });
+}
+
+/** `manyi stats-seed`: a new controller database filled with simulated days driven through the engine. */
+function seed(o: { db: string; hall?: string; days: string; end?: string; tickets: string; seed: string }): void {
+  const hall = loadHallConfig(o.hall);
+  const days = Number(o.days), tickets = Number(o.tickets), seedN = Number(o.seed);
+  if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error('--days must be 1–366');
+  if (!Number.isInteger(tickets) || tickets < 1 || tickets > 20000) throw new Error('--tickets must be 1–20000');
+  const end = o.end ?? prevDay(localDay(Date.now(), hall.hall.timezone));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(end)) throw new Error('--end must be YYYY-MM-DD');
+  let first = end;
+  for (let i = 1; i < days; i++) first = prevDay(first);
+  const list: string[] = [];
+  for (let d = first; d <= end; d = nextDay(d)) list.push(d);
+  const store = new SqliteStore(o.db, { nowMs: Date.now() });
+  try {
+    const n = (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    if (n > 0) throw new Error(`${o.db} already holds ${n} events: seed a new database`);
+    // A new file of simulated days: no need to sync every command to disk.
+    store.db.pragma('synchronous = OFF');
+    // Two windows of each service open; the rest stay closed, as on a quiet weekday.
+    const open = hall.services.flatMap((s) => hall.windows.filter((w) => w.own.includes(s.id)).slice(0, 2).map((w) => w.id));
+    const { refused } = driveWeek(new HallEngine({ hall, store }), { days: list, ticketsPerDay: tickets, seed: seedN, windows: [...new Set(open)] });
+    const total = (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    console.log(`${o.db}: ${list.length} day(s) ${first} – ${end}, ${total} events (${refused} tickets refused outside service hours)`);
+  } finally {
+    store.close();
+  }
 }
 
 interface StatsOptions { db: string; hall?: string; from?: string; to?: string; by: string; json?: boolean; csv?: boolean; ranking?: string }
