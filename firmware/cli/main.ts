@@ -12,6 +12,7 @@ const modules: Array<() => Promise<{ register: CommandModule }>> = [
   () => import('../demo/cli.ts'),
   () => import('../stats/cli.ts'),
   () => import('../controller/cli.ts'),
+  () => import('../maint/cli.ts'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
