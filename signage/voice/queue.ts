@@ -2,7 +2,8 @@
 // spoken (never cuts it off), a recall is spoken again, a duplicate delivery
 // of the same call is not, and a pause between calls keeps a burst
 // intelligible. The queue is bounded: in a long burst the oldest waiting
-// ordinary calls give way (they are still on the screens).
+// ordinary calls give way (they are still on the screens), and while calls
+// are waiting the English is left out so the Mandarin keeps up.
 import type { HallConfig } from '../../firmware/config/hall.ts';
 import type { Logger } from 'pino';
 import { callPhrases } from './phrases.ts';
@@ -19,6 +20,8 @@ export interface VoiceQueueOptions {
   maxWaiting?: number;
   /** Say it in English too. */
   english?: boolean;
+  /** Leave out the English while at least this many calls wait (default 2). */
+  englishUpTo?: number;
 }
 
 export class VoiceQueue {
@@ -29,6 +32,8 @@ export class VoiceQueue {
   /** When each call began to be spoken (for the benchmark), newest last. */
   readonly started: Array<{ no: string; window: string; recall: boolean; enqueuedAt: number; startedAt: number }> = [];
   private idleWaiters: Array<() => void> = [];
+  private dropped = 0;
+  private lastDropLog = -Infinity;
 
   constructor(private readonly hall: HallConfig, private readonly speaker: Speaker, private readonly opts: VoiceQueueOptions = {}, private readonly log?: Logger) {}
 
@@ -45,8 +50,12 @@ export class VoiceQueue {
     const max = this.opts.maxWaiting ?? 12;
     while (this.waiting.length > max) {
       const i = this.waiting.findIndex((c) => !c.recall);
-      const [dropped] = this.waiting.splice(i < 0 ? 0 : i, 1);
-      this.log?.warn({ no: dropped.no }, 'voice: burst too long, an older call is not spoken (still on the screens)');
+      this.waiting.splice(i < 0 ? 0 : i, 1);
+      this.dropped++;
+      if (Date.now() - this.lastDropLog > 60_000) {
+        this.lastDropLog = Date.now();
+        this.log?.warn({ droppedSoFar: this.dropped }, 'voice: more calls than can be spoken; older ones are shown but not spoken');
+      }
     }
     if (!this.running) void this.run();
     return true;
@@ -67,7 +76,8 @@ export class VoiceQueue {
       const call = this.waiting.shift()!;
       this.started.push({ no: call.no, window: call.window, recall: call.recall, enqueuedAt: call.enqueuedAt, startedAt: Date.now() });
       if (this.started.length > 500) this.started.splice(0, 100);
-      const phrases = callPhrases(this.hall, call).filter((u) => u.lang === 'zh' || this.opts.english !== false);
+      const english = this.opts.english !== false && this.waiting.length < (this.opts.englishUpTo ?? 2);
+      const phrases = callPhrases(this.hall, call).filter((u) => u.lang === 'zh' || english);
       for (let i = 0; i < phrases.length && !this.closed; i++) {
         if (i) await sleep(this.opts.langGapMs ?? 300);
         try { await this.speaker.speak(phrases[i]); } catch (e) {

@@ -12,7 +12,11 @@ export interface Speaker {
 
 export interface SpokenRecord extends Utterance { startedAt: number; endedAt: number }
 
-/** Records instead of speaking; each utterance lasts `msPerChar` per character (bounded). */
+/**
+ * Records instead of speaking. An utterance lasts about as long as speech:
+ * a Chinese character is a syllable (~250 ms), a Latin letter ~60 ms;
+ * `msPerChar` overrides both (tests).
+ */
 export class SimSpeaker implements Speaker {
   readonly spoken: SpokenRecord[] = [];
   private busy = false;
@@ -23,13 +27,20 @@ export class SimSpeaker implements Speaker {
 
   onSpoken(cb: (r: SpokenRecord) => void): () => void { this.listeners.add(cb); return () => this.listeners.delete(cb); }
 
+  /** How long speaking `u` takes, ms. */
+  durationMs(u: Utterance): number {
+    const cjk = (u.text.match(/[\u3400-\u9fff]/g) ?? []).length;
+    return Math.min(
+      this.opts.msPerChar !== undefined ? u.text.length * this.opts.msPerChar : cjk * 250 + (u.text.length - cjk) * 60,
+      this.opts.maxMs ?? 8000);
+  }
+
   async speak(u: Utterance): Promise<void> {
     if (this.busy) this.overlaps++; // the queue must never let this happen
     this.busy = true;
     const now = this.opts.now ?? Date.now;
     const startedAt = now();
-    const ms = Math.min(u.text.length * (this.opts.msPerChar ?? 60), this.opts.maxMs ?? 6000);
-    await new Promise((r) => setTimeout(r, ms));
+    await new Promise((r) => setTimeout(r, this.durationMs(u)));
     const rec = { ...u, startedAt, endedAt: now() };
     this.spoken.push(rec);
     this.busy = false;

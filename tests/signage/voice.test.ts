@@ -60,3 +60,23 @@ describe('voice calls', () => {
     expect(wav.length).toBeGreaterThan(20_000); // about a second or more of speech
   });
 });
+
+describe('voice pacing under load', () => {
+  it('leaves out the English while calls are waiting, and says it again when the queue is short', async () => {
+    const speaker = new SimSpeaker({ msPerChar: 0.2 });
+    const q = new VoiceQueue(hall, speaker, { gapMs: 1, langGapMs: 0, englishUpTo: 2 });
+    for (let i = 1; i <= 4; i++) q.enqueue({ no: `A00${i}`, window: String(i), recall: false, at: at(i) });
+    await q.idle();
+    const langs = speaker.spoken.map((s) => `${s.lang}`);
+    // A001 starts before the others arrive: both; A002 starts with 2 waiting: Mandarin only;
+    // A003 (1 waiting) and A004 (none): both again.
+    expect(langs).toEqual(['zh', 'en', 'zh', 'zh', 'en', 'zh', 'en']);
+  });
+
+  it('the simulated speaker takes about as long as speech would', () => {
+    const speaker = new SimSpeaker();
+    const [zh, en] = callPhrases(hall, { no: 'A023', window: '5' });
+    expect(speaker.durationMs(zh)).toBeGreaterThanOrEqual(3000); // 12 syllables at ~4 a second
+    expect(speaker.durationMs(en)).toBeGreaterThanOrEqual(2500);
+  });
+});
