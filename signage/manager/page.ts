@@ -44,7 +44,7 @@ function table(lang: Lang, id: string, title: string, keyHead: string[], rows: A
     t(lang, 'meanWait'), t(lang, 'p95Wait'), t(lang, 'withinLimit'), t(lang, 'walk'), t(lang, 'meanService'), t(lang, 'serviceOver'),
     t(lang, 'satisfaction'), t(lang, 'ratedShare'), ...(withTime ? [t(lang, 'busy'), t(lang, 'idle'), t(lang, 'paused')] : [])];
   const body = rows.map(({ keys, f }) => `<tr>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}${[
-    f.issued, f.served, f.noShows, f.transferred, dur(lang, f.wait.meanS), dur(lang, f.wait.p95S),
+    withTime ? '–' : f.issued, f.served, f.noShows, f.transferred, dur(lang, f.wait.meanS), dur(lang, f.wait.p95S),
     pct(f.wait.overLimitShare === null ? null : 1 - f.wait.overLimitShare), dur(lang, f.walk.meanS), dur(lang, f.service.meanS),
     pct(f.service.overLimitShare), pct(f.satisfaction.rate), pct(f.satisfaction.ratedShare),
     ...(withTime ? [hrs(f.busyS), hrs(f.idleS), hrs(f.pausedS)] : []),
