@@ -1,25 +1,24 @@
-// Pages the demo mounts beside the roles' own: the ticket status page (`/t/{day}/{no}`,
-// fed by the controller's engine) and the manager's page (`/manager`, on the
-// controller's database) — each only when the module that provides it is in this build.
-import { existsSync } from 'node:fs';
-import type { Logger } from 'pino';
-import type { HallConfig } from '../config/hall.ts';
-import type { RoleHandle } from '../runtime/role.ts';
-import type { WebApp } from '../web/app.ts';
+// The demo's controller: the controller role as a board runs it, plus the pages that
+// need its engine and database on the same web host — the ticket status page
+// (`/t/{day}/{no}`, the QR code on each ticket) and the manager's page (`/manager`).
+import { join } from 'node:path';
+import { startController } from '../controller/service.ts';
+import { SqliteStore } from '../controller/sqlite-store.ts';
+import type { RoleStarter } from '../runtime/role.ts';
+import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
+import { mountManagerPages } from '../../signage/manager/index.ts';
 
-export interface ExtrasOptions {
-  web: WebApp;
-  hall: HallConfig;
-  log: Logger;
-  /** The controller role's handle, when it runs here. */
-  controller?: RoleHandle;
-  hasController: boolean;
-  dataDir: string;
-}
-
-/** Mounts what it can; returns a line for each page that could not be mounted. */
-export async function mountExtras(_o: ExtrasOptions): Promise<string[]> {
-  const notes: string[] = [];
-  void existsSync;
-  return notes;
-}
+export const controllerWithPages: RoleStarter = async (ctx) => {
+  const store = new SqliteStore(join(ctx.dataDir, 'controller.db'), { nowMs: ctx.clock.now() });
+  const c = await startController({ hall: ctx.hall, dbPath: '', store, mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log });
+  const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
+  mountManagerPages(ctx.web, { db: store.db, hall: ctx.hall, live: () => c.engine.hallState(ctx.clock.now()), now: () => ctx.clock.now() });
+  return {
+    engine: c.engine,
+    async stop() {
+      status.close();
+      await c.stop();
+      store.close();
+    },
+  };
+};

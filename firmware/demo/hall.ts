@@ -13,7 +13,7 @@ import { loadStarter } from '../runtime/roles.ts';
 import { WebApp } from '../web/app.ts';
 import { demoClock, type DemoClock } from './clock.ts';
 import { DEMO_KIOSKS, demoDevices } from './devices.ts';
-import { mountExtras } from './extras.ts';
+import { controllerWithPages } from './extras.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 
 export interface DemoOptions {
@@ -64,7 +64,8 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     const missing: string[] = [];
     for (const role of ['controller', 'kiosk', 'counter', 'board'] as const) {
       const found = await loadStarter(role);
-      if (found.ok) starters[role] = found.starter;
+      // The demo's controller also serves the ticket status and manager pages.
+      if (found.ok) starters[role] = role === 'controller' ? controllerWithPages : found.starter;
       else missing.push(found.missing);
     }
 
@@ -79,7 +80,8 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
       stops.push(() => dev.stop());
     }
 
-    const notes = await mountExtras({ web, hall, log: o.log, controller: controller?.role, dataDir: o.dataDir, hasController: !!starters.controller });
+    const notes: string[] = [];
+    if (!controller) notes.push('without a controller no ticket is issued, and there is no ticket status or manager page');
 
     let traffic: Traffic | undefined;
     if (o.traffic) {

@@ -72,6 +72,13 @@ describe('the demo hall', () => {
     const no = reply.ticket.no;
     expect(no).toMatch(/^A\d{3}$/);
     expect(reply.ticket.windows).toContain('1');
+    // Every page the demo prints is there: the ticket's own status page among them.
+    const base = `http://127.0.0.1:${demo.http}`;
+    for (const path of ['/', '/kiosk/k1', '/kiosk/k2', '/window/1', '/window/16', `/t/${reply.ticket.day}/${no}`, '/manager']) {
+      const res = await fetch(base + path);
+      expect(`${path} ${res.status}`).toBe(`${path} 200`);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    }
     const state = HallState.parse(await next(`${H}/state`, (m) => (m as { services?: Array<{ id: string; waiting: number }> }).services?.some((s) => s.id === 'registration' && s.waiting >= 1) ?? false));
     expect(state.services.find((s) => s.id === 'registration')!.waiting).toBeGreaterThanOrEqual(1);
 
