@@ -16,7 +16,7 @@ import { buildMenu } from './menu.ts';
 import { OfflineStore } from './offline/store.ts';
 import { mountKioskPage } from './page/page.ts';
 import { createPrinter, PrinterError, StatusPoller, type Printer, type PrinterState } from './printer/index.ts';
-import { PreviewRenderer } from './preview/render.ts';
+import { acquireSharedRenderer } from './preview/render.ts';
 import { statusUrl, ticketBytes } from './ticket/layout.ts';
 
 export type PullResult =
@@ -54,12 +54,12 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
     const printerSpec = spec?.printer ?? DEFAULT_PRINTER;
     const paper = printerSpec.paperMm;
 
-    let renderer: PreviewRenderer | null = null;
+    let previews: ReturnType<typeof acquireSharedRenderer> | null = null;
     const printer = opts.printer ?? await createPrinter(printerSpec, {
       simulated: device.simulated,
       sim: {
         prefix: kioskId,
-        renderer: (opts.previews ?? process.env.MANYI_PRINT_PREVIEW !== '0') ? (renderer = new PreviewRenderer()) : undefined,
+        renderer: (opts.previews ?? process.env.MANYI_PRINT_PREVIEW !== '0') ? (previews = acquireSharedRenderer()).renderer : undefined,
         onPreviewError: (e) => log.warn({ err: e.message }, 'ticket preview failed'),
       },
     });
@@ -158,7 +158,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
         client.close();
         page.close();
         await printer.close();
-        await renderer?.close();
+        await previews?.release();
         store.close();
       },
     };

@@ -100,3 +100,24 @@ export class PreviewRenderer {
     if (b) await (await b).close().catch(() => {});
   }
 }
+
+let shared: { renderer: PreviewRenderer; users: number } | null = null;
+
+/**
+ * One renderer for every simulated printer in the process (the demo runs two
+ * kiosks): one Chromium, not one per kiosk. Release closes it after the last user.
+ */
+export function acquireSharedRenderer(): { renderer: PreviewRenderer; release(): Promise<void> } {
+  shared ??= { renderer: new PreviewRenderer(), users: 0 };
+  const s = shared;
+  s.users++;
+  let released = false;
+  return {
+    renderer: s.renderer,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--s.users === 0) { if (shared === s) shared = null; await s.renderer.close(); }
+    },
+  };
+}
