@@ -57,7 +57,10 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
   } else {
     try {
       j5 = await openJohnnyFiveBoard({ port: spec.arduino.port });
-      display = new LedWindowDisplay(new JohnnyFiveMax7219(j5, chain));
+      display = new LedWindowDisplay(new JohnnyFiveMax7219(j5, {
+        ...chain,
+        onError: (e) => { ctx.log.error({ err: e.message }, 'counter: LED board write failed'); ctx.setHealth({ ledBoard: 'offline' }); },
+      }));
     } catch (e) {
       // The window keeps working from the keypad and page; the board is reported.
       ctx.log.error({ err: (e as Error).message }, 'counter: LED board unavailable');

@@ -20,6 +20,8 @@ export interface ChainOptions {
   pins: { data: number; clock: number; cs: number };
   /** 0–15. */
   brightness?: number;
+  /** Called (once per failure streak) when a write fails, e.g. the Arduino was unplugged. */
+  onError?: (e: Error) => void;
 }
 
 export class JohnnyFiveMax7219 implements Max7219Bus {
@@ -40,18 +42,29 @@ export class JohnnyFiveMax7219 implements Max7219Bus {
     this.writeAll(REG.INTENSITY, Array(this.devices).fill(opts.brightness ?? 8), true);
   }
 
+  /** True after a write failed, until one succeeds again. */
+  failed = false;
+
   writeAll(reg: number, values: number[], force = false): void {
     const prev = this.shadow.get(reg);
-    if (!force && prev && prev.every((v, i) => v === (values[i] ?? 0))) return;
+    if (!force && !this.failed && prev && prev.every((v, i) => v === (values[i] ?? 0))) return;
     const io = this.board.io;
     const { data, clock, cs } = this.opts.pins;
-    io.digitalWrite(cs, 0);
-    // The first word shifted travels to the far end of the chain.
-    for (let d = this.devices - 1; d >= 0; d--) {
-      shiftOut(io, data, clock, reg);
-      shiftOut(io, data, clock, (values[d] ?? 0) & 0xff);
+    try {
+      io.digitalWrite(cs, 0);
+      // The first word shifted travels to the far end of the chain.
+      for (let d = this.devices - 1; d >= 0; d--) {
+        shiftOut(io, data, clock, reg);
+        shiftOut(io, data, clock, (values[d] ?? 0) & 0xff);
+      }
+      io.digitalWrite(cs, 1);
+    } catch (e) {
+      // A dead serial line must not take the window down with it.
+      if (!this.failed) this.opts.onError?.(e as Error);
+      this.failed = true;
+      return;
     }
-    io.digitalWrite(cs, 1);
+    this.failed = false;
     if (prev) this.shadow.set(reg, values.slice(0, this.devices).map((v) => v & 0xff));
   }
 }

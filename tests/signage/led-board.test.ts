@@ -13,7 +13,7 @@ import { createSimLedBoard } from '../../signage/led/sim-board.ts';
 
 const PINS = { data: 2, clock: 3, cs: 4 };
 
-async function mockBoard(kind: 'digits' | 'matrix', devices: number) {
+async function mockBoard(kind: 'digits' | 'matrix', devices: number, onError?: (e: Error) => void) {
   const io = new Firmata();
   const emu = new Max7219Emulator(PINS, devices);
   const orig = io.digitalWrite.bind(io);
@@ -23,8 +23,8 @@ async function mockBoard(kind: 'digits' | 'matrix', devices: number) {
   io.emit('connect');
   io.emit('ready');
   const board = await opening;
-  const display = new LedWindowDisplay(new JohnnyFiveMax7219(board, { kind, devices, pins: PINS, brightness: 10 }));
-  return { display, emu, view: () => readBoard(emu, kind) };
+  const display = new LedWindowDisplay(new JohnnyFiveMax7219(board, { kind, devices, pins: PINS, brightness: 10, onError }));
+  return { display, emu, io, view: () => readBoard(emu, kind) };
 }
 
 describe('window LED board (johnny-five → mock-firmata → MAX7219 bytes)', () => {
@@ -117,5 +117,21 @@ describe('lobby LED matrix strip', () => {
     strip.step();
     expect(read()).toBe('PAYMENT: 2F WIND');
     strip.stop();
+  });
+});
+
+describe('a dead serial line', () => {
+  it('does not throw into the counter; the board is redrawn in full once writes succeed again', async () => {
+    const errors: string[] = [];
+    const { display, emu, io } = await mockBoard('digits', 1, (e) => errors.push(e.message));
+    display.showServing('A023', '12');
+    const working = io.digitalWrite;
+    io.digitalWrite = () => { throw new Error('Port is not open'); };
+    expect(() => display.showServing('A024', '12')).not.toThrow();
+    expect(() => display.showLost()).not.toThrow();
+    expect(errors).toEqual(['Port is not open']);
+    io.digitalWrite = working;
+    display.showServing('A025', '12');
+    expect(readBoard(emu, 'digits').text).toBe('A025  12');
   });
 });
