@@ -33,6 +33,17 @@ export interface UpdateAgentOptions {
 
 const noLog = { info() {}, warn() {} };
 
+/**
+ * `restart` for a Pi: asks systemd to restart the unit without waiting (the
+ * restart ends this very process; `update-boot-check` runs before the next start).
+ */
+export function systemdRestart(unit = 'manyi.service'): () => Promise<void> {
+  return async () => {
+    const { execFile } = await import('node:child_process');
+    await new Promise<void>((res, rej) => execFile('systemctl', ['--no-block', 'restart', unit], (e) => (e ? rej(e) : res())));
+  };
+}
+
 function withDeadline(p: Promise<boolean>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
