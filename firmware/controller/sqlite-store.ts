@@ -38,10 +38,11 @@ export class SqliteStore implements HallStore {
   private selectReply: Database.Statement;
   private tx: (events: readonly HallEvent[], reply?: StoredReply) => void;
 
-  constructor(path: string, opts: { nowMs?: number } = {}) {
+  /** `synchronous` NORMAL is for measuring what the fsync costs (the bench), not for halls. */
+  constructor(path: string, opts: { nowMs?: number; synchronous?: 'FULL' | 'NORMAL' } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 2000');
     this.db.exec(SCHEMA);
     this.db.prepare('DELETE FROM replies WHERE at < ?').run((opts.nowMs ?? Date.now()) - REPLY_KEEP_MS);

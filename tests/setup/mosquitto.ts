@@ -36,7 +36,8 @@ export async function startMosquitto(opts: { config?: string } = {}): Promise<Ru
     const port = await freePort();
     const conf = join(dir, 'mosquitto.conf');
     // `allow_anonymous true` unless the caller's lines say otherwise (later lines win for it).
-    const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error'];
+    // set_tcp_nodelay: without it every QoS 1 exchange waits ~40 ms for delayed ACKs (Nagle).
+    const lines = [`listener ${port} 127.0.0.1`, 'set_tcp_nodelay true', 'persistence false', 'log_dest stderr', 'log_type error'];
     if (!/allow_anonymous/.test(opts.config ?? '')) lines.push('allow_anonymous true');
     writeFileSync(conf, `${lines.join('\n')}\n${opts.config ?? ''}\n`);
     const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
