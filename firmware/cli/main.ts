@@ -13,6 +13,7 @@ const modules: Array<() => Promise<{ register: CommandModule }>> = [
   () => import('../stats/cli.ts'),
   () => import('../controller/cli.ts'),
   () => import('../maint/cli.ts'),
+  () => import('../hw/cli.ts'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
