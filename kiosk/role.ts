@@ -98,7 +98,10 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       if (!item.open) return { ok: false, code: 'service-closed', message: `${item.name.en} is closed now` };
       const r = await issuer.issue(req);
       if (!r.ok) return r;
-      const bytes = ticketBytes({ hall, ticket: r.ticket, lang, paper, qr: printerSpec.qr, offline: r.offline });
+      // The reply's advice, else the hall's current advice for this service (retained hall state).
+      const advice = r.ticket.advice ?? (r.offline ? undefined : hallState?.advice.find((a) => a.service === r.ticket.service)?.text);
+      const ticket = advice ? { ...r.ticket, advice } : r.ticket;
+      const bytes = ticketBytes({ hall, ticket, lang, paper, qr: printerSpec.qr, offline: r.offline });
       let printed = false;
       try {
         await printer.print(bytes, r.ticket.no);
@@ -107,9 +110,9 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
         log.warn({ no: r.ticket.no, err: (e as Error).message, state: e instanceof PrinterError ? e.state : undefined }, 'ticket not printed; shown on screen');
       }
       const state = printed ? (poller.state ?? 'ok') : e2state(await poller.pollNow());
-      const url = statusUrl(hall, r.ticket);
+      const url = statusUrl(hall, ticket);
       return {
-        ok: true, ticket: r.ticket, offline: r.offline, printed, printer: state, statusUrl: url,
+        ok: true, ticket, offline: r.offline, printed, printer: state, statusUrl: url,
         qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
         help: hall.hall.help ?? null,
       };

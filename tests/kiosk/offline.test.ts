@@ -10,6 +10,7 @@ import { SimPrinter } from '../../kiosk/printer/sim.ts';
 import { OfflineStore } from '../../kiosk/offline/store.ts';
 import { decodeEscPos, docLines } from '../../kiosk/preview/decode.ts';
 import { kioskHarness, until, type KioskHarness } from './helpers.ts';
+import { topics } from '../../firmware/protocol/index.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
@@ -101,5 +102,30 @@ describe('OfflineStore on disk', () => {
     b.addBlock({ service: 'payment', day: '2026-11-27', numbers: ['B001'] });
     expect(b.available('2026-11-26', 'payment')).toBe(0);
     b.close();
+  });
+});
+
+describe('advice on the ticket', () => {
+  it('prints the hall\'s current advice for the service when the reply has none', async () => {
+    const { h, kiosk, printer } = await start();
+    const text = { zh: '收费排队较长：2楼12–14号窗口也可办理，约4分钟', en: 'Payment is busy: 2F windows 12–14 also take it, about 4 min' };
+    const state = {
+      at: '2026-11-26T09:00:00.000+08:00',
+      services: h.hall.services.map((s) => ({ id: s.id, name: s.name, waiting: 23, estWaitS: 1080, longestWaitS: 900 })),
+      windows: [], advice: [{ service: 'payment', text, windows: ['12', '13', '14'] }],
+    };
+    await h.controller.mqtt.publishAsync(topics.hallState(h.hall.hall.id), JSON.stringify(state), { qos: 1, retain: true });
+    // The kiosk has the retained state once its menu shows the queue figures.
+    const waitingShown = async () => {
+      const m = await (await fetch(`http://127.0.0.1:${h.webPort}/kiosk/k1/api/menu`)).json() as { services: Array<{ id: string; waiting: number | null }> };
+      return m.services.find((x) => x.id === 'payment')?.waiting === 23;
+    };
+    for (let i = 0; i < 200 && !(await waitingShown()); i++) await new Promise((res) => setTimeout(res, 10));
+    const r = await kiosk.pull({ service: 'payment', lang: 'en' });
+    expect(r.ok && r.ticket.advice).toEqual(text);
+    const last = docLines(decodeEscPos(printer.jobs.at(-1)!.bytes)).join(' ');
+    expect(last).toContain('Payment is busy: 2F windows 12–14 also take');
+    const reg = await kiosk.pull({ service: 'registration', lang: 'en' });
+    expect(reg.ok && reg.ticket.advice).toBeFalsy();
   });
 });
