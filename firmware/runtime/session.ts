@@ -76,7 +76,8 @@ export async function openSession(o: SessionOptions): Promise<{ client: MqttClie
     client.publish(statusTopic, statusPayload(o, 'online', o.isoNow()), { qos: 1, retain: true });
   });
   client.on('offline', () => o.log.warn({ broker: o.broker.url }, 'broker unreachable; retrying with back-off'));
-  client.on('error', (e) => o.log.warn({ err: e.message }, 'mqtt error'));
+  let closed = false;
+  client.on('error', (e) => { if (!closed) o.log.warn({ err: e.message }, 'mqtt error'); });
 
   await new Promise<void>((resolve, reject) => {
     const onConnect = () => { client.off('end', onEnd); resolve(); };
@@ -85,7 +86,6 @@ export async function openSession(o: SessionOptions): Promise<{ client: MqttClie
     client.once('end', onEnd);
   });
 
-  let closed = false;
   return {
     client,
     async close() {
