@@ -27,7 +27,7 @@ describe('scripted morning', () => {
   });
 
   it('refuses a script out of time order, naming the step', () => {
-    expect(() => loadJsonFile('bad-script.json', Script, { ...bad, steps: [{ ...script.steps[0], at: '08:00:00' }, script.steps[1]] }))
+    expect(() => loadJsonFile('bad-script.json', Script, { ...script, steps: [{ ...script.steps[0], at: '08:00:00' }, script.steps[1]] }))
       .toThrow(/bad-script\.json: steps\[1\]\.at: steps must be in time order/);
   });
 });
