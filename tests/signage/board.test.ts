@@ -101,13 +101,13 @@ describe('lobby board', () => {
   it('marks itself stale when the controller stops publishing', async () => {
     ctl.beat(100, midday);
     const rig = await makeContext(broker, { device: 'board-stale', role: 'board' });
-    const board = await startBoard(rig.ctx, { speaker: null, staleAfterMs: 600, spec: { ...loadBoardSpec('board-pi4', 'board'), ledMatrix: undefined } });
+    const board = await startBoard(rig.ctx, { speaker: null, staleAfterMs: 1500, spec: { ...loadBoardSpec('board-pi4', 'board'), ledMatrix: undefined } });
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`http://127.0.0.1:${rig.port}/board/board-stale?lang=en`);
     await page.waitForFunction(() => document.querySelectorAll('#services tr').length === 5, null, { timeout: 5000 });
     expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(false);
     ctl.stopBeat();
-    await page.waitForFunction(() => document.body.classList.contains('stale'), null, { timeout: 3000 });
+    await page.waitForFunction(() => document.body.classList.contains('stale'), null, { timeout: 6000 });
     expect(await page.textContent('#stale')).toContain('out of date');
     expect(board.view().stale).toBe(true);
     await page.close();

@@ -35,7 +35,7 @@ async function counter(window = '5', s = spec, opts: { staleAfterMs?: number; re
 describe('counter role', () => {
   it('shows the retained window state at once, then each change; ---- when the controller goes quiet', async () => {
     await ctl.windowState('5', windowState({ serving: { no: 'A023', service: 'registration', calledAt: iso() } }));
-    const c = await counter('5', spec, { staleAfterMs: 400 });
+    const c = await counter('5', spec, { staleAfterMs: 800 });
     await until(() => c.led!.view().text === 'A023   5', 2000, 'board shows A023');
     await ctl.windowState('5', windowState({ status: 'paused' }));
     await until(() => c.led!.view().text === 'PAUSE  5', 2000, 'paused');
@@ -56,12 +56,13 @@ describe('counter role', () => {
     const status = (state: 'online' | 'offline') => ctl.client.publishAsync(`manyi/v1/${H}/device/ctl-1/status`, JSON.stringify({ state, role: 'controller', version: '0.1.0', at: iso() }), { qos: 1, retain: true });
     await status('online');
     await ctl.windowState('6', windowState({ serving: { no: 'B006', service: 'payment', calledAt: iso() } }));
-    const c = await counter('6', spec, { staleAfterMs: 300 });
+    const c = await counter('6', spec, { staleAfterMs: 1000 });
     await until(() => c.led!.view().text === 'B006   6', 2000, 'B006');
     // no hall state, only health: still live well past staleAfterMs
     const health = setInterval(() => void ctl.client.publishAsync(`manyi/v1/${H}/device/ctl-1/health`, JSON.stringify({ at: iso(), uptimeS: 1, rssMB: 50 })), 100);
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 1800));
     expect(c.led!.view().text).toBe('B006   6');
+    expect(c.unit.lost).toBe(false);
     clearInterval(health);
     await status('offline');
     await until(() => c.led!.view().text === '----   6', 1000, 'lost on the will');
