@@ -83,15 +83,23 @@ function validTopic(topic: string): boolean {
   return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.startsWith('$') && !topic.includes('\0');
 }
 
+/** Grants per identity object (treated as immutable): a broker asks about the same client on every message. */
+const cache = new WeakMap<DeviceIdentity, Grants>();
+function cachedGrants(who: DeviceIdentity): Grants {
+  let g = cache.get(who);
+  if (!g) { g = grants(who); cache.set(who, g); }
+  return g;
+}
+
 export function canPublish(who: DeviceIdentity, topic: string): boolean {
   if (!validTopic(topic)) return false;
-  return grants(who).publish.some((f) => topicMatches(f, topic));
+  return cachedGrants(who).publish.some((f) => topicMatches(f, topic));
 }
 
 /** A subscription is allowed when it lies entirely inside what the identity may read. */
 export function canSubscribe(who: DeviceIdentity, filter: string): boolean {
   if (filter.length === 0 || filter.startsWith('$') || filter.includes('\0')) return false;
-  return grants(who).read.some((f) => filterWithin(f, filter));
+  return cachedGrants(who).read.some((f) => filterWithin(f, filter));
 }
 
 /** Mosquitto `acl_file` text for these identities: one `user` block each, from `grants()`. */
