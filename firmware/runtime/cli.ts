@@ -12,7 +12,7 @@ import { runDevice } from './device.ts';
 import { createLogger } from './logger.ts';
 import { onShutdown } from './shutdown.ts';
 
-interface RunOptions { config: string; role?: string; hall?: string; registry?: string; openBroker?: boolean; logLevel?: string }
+interface RunOptions { config: string; role?: string; hall?: string; registry?: string; openBroker?: boolean; logLevel?: string; updateRoot?: string; updates?: boolean }
 
 export function register(program: Command): void {
   program.command('run')
@@ -22,6 +22,8 @@ export function register(program: Command): void {
     .option('--hall <file>', 'hall configuration (default: the file the board configuration names)')
     .option('--registry <file>', "controller: the device registry the embedded broker authenticates against (default: <dataDir>/registry.json)")
     .option('--open-broker', 'controller: run the embedded broker without authentication (a bench, never a hall)')
+    .option('--update-root <dir>', 'where firmware slots live (default /opt/manyi when it has slots)')
+    .option('--no-updates', 'do not run the update agent')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .action(async (o: RunOptions) => {
       try {
@@ -65,5 +67,19 @@ async function run(o: RunOptions): Promise<void> {
   }
   const dev = await runDevice({ device, hall, web, log });
   stops.unshift(() => dev.stop());
+  const root = o.updateRoot ?? (existsSync('/opt/manyi/slots') ? '/opt/manyi' : undefined);
+  if (o.updates !== false && root) {
+    const { startUpdateAgent, systemdRestart } = await import('../update/agent.ts');
+    const { openingHoursReason } = await import('../update/hours.ts');
+    const agent = await startUpdateAgent({
+      mqtt: dev.mqtt, hall: device.hall, device: device.device, role: device.role, root,
+      publicKey: device.updateKey, restart: systemdRestart(),
+      // The runtime is up (connected, role started) by the time the agent runs.
+      healthy: async () => dev.mqtt.connected,
+      busyReason: device.role === 'kiosk' || device.role === 'counter' ? () => openingHoursReason(hall, Date.now()) : undefined,
+      log,
+    });
+    stops.unshift(() => agent.stop());
+  }
   onShutdown(async () => { for (const s of stops) await s(); }, log);
 }

@@ -3,6 +3,7 @@
 // controller, kiosk, counter, lobby board — starts through here.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
 import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
@@ -34,6 +35,8 @@ export interface RunDeviceOptions {
 export interface RunningDevice {
   /** The role's handle (the demo reaches the controller's engine through it). */
   role: RoleHandle;
+  /** The device's MQTT session (the update agent rides on it). */
+  mqtt: MqttClient;
   /** The merged role-specific health fields, as last published. */
   health(): Record<string, unknown>;
   stop(): Promise<void>;
@@ -115,6 +118,7 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   let stopping: Promise<void> | undefined;
   return {
     role,
+    mqtt,
     health: () => ({ ...extra }),
     stop() {
       stopping ??= (async () => {
