@@ -10,7 +10,8 @@ import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
 import { systemClock } from '../lib/time.ts';
 import { decode, errorReply, type Decoded } from '../protocol/decode.ts';
-import { WindowCommand, WindowRating, parseKioskRequest, type KioskRequest } from '../protocol/messages.ts';
+import { DeviceHealth, DeviceStatus, WindowCommand, type Alert, WindowRating, parseKioskRequest, type KioskRequest } from '../protocol/messages.ts';
+import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../supervision/index.ts';
 import { filters, parseTopic, topics } from '../protocol/topics.ts';
 import type { RoleStarter } from '../runtime/role.ts';
 import { HallEngine, type ReplyTo } from './engine.ts';
@@ -29,10 +30,14 @@ export interface ControllerOptions {
   store?: HallStore;
   /** Hall state interval, ms (default 1000). */
   tickMs?: number;
+  /** Run the supervision evaluator (firmware/supervision) each tick (default true). */
+  supervise?: boolean;
 }
 
 export interface Controller {
   engine: HallEngine;
+  /** Active supervision alerts (the manager's page). */
+  activeAlerts(): Alert[];
   stop(): Promise<void>;
 }
 
@@ -54,6 +59,15 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     engine.onCall((c) => queued.push({ topic: topics.call(hallId), payload: JSON.stringify(c), retain: false })),
     engine.onAlert((a) => queued.push({ topic: topics.alert(hallId), payload: JSON.stringify(a), retain: false })),
   ];
+
+  // Supervision (firmware/supervision): device, service-time, pause and rating alerts.
+  // The engine itself raises wait-over-limit (once per ticket, cleared on call), so
+  // the supervisor's own wait-over-limit is not published twice.
+  const supervise = opts.supervise ?? true;
+  const supervisor = new Supervisor(hall);
+  const devices = new DeviceWatch();
+  const ratings = new RecentRatings();
+  unsubs.push(engine.onEvent((e) => ratings.add(e)));
 
   const publish = (o: Outbound) => {
     mqtt.publish(o.topic, o.payload, { qos: 1, retain: o.retain }, (err) => {
@@ -110,6 +124,12 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       } else if (t.kind === 'window-rating') {
         handle<WindowRating>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowRating),
           (v, to) => engine.rate(t.window, v, undefined, to));
+      } else if (t.kind === 'device-status' || t.kind === 'device-health') {
+        // Devices' own messages: no reply; bad ones are only logged.
+        const d = t.kind === 'device-status' ? decode(payload, DeviceStatus) : decode(payload, DeviceHealth);
+        if (!d.ok) { log.warn({ topic, error: d.message }, 'bad device message'); return; }
+        if (t.kind === 'device-status') devices.status(t.device, d.value as DeviceStatus, clock.now());
+        else devices.health(t.device, d.value as DeviceHealth, clock.now());
       }
     } catch (e) {
       // A bug, not bad input: say so loudly and keep serving the hall.
@@ -120,6 +140,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   };
   mqtt.on('message', onMessage);
   const subs = [filters.kioskRequests(hallId), filters.windowCommands(hallId), filters.windowRatings(hallId)];
+  if (supervise) subs.push(filters.deviceStatuses(hallId), filters.deviceHealths(hallId));
   await mqtt.subscribeAsync(subs, { qos: 1 });
 
   // The truth at start, retained, so a board that boots now shows it at once.
@@ -130,6 +151,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const timer = setInterval(() => {
     try {
       engine.tick();
+      if (supervise) {
+        for (const a of supervisor.tick(supervisionInput(engine.model, clock.now(), devices, ratings))) {
+          if (a.kind !== 'wait-over-limit') queued.push({ topic: topics.alert(hallId), payload: JSON.stringify(a), retain: false });
+        }
+      }
       flush();
     } catch (e) {
       log.error({ err: (e as Error).stack }, 'controller tick failed');
@@ -141,6 +167,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   let stopped = false;
   return {
     engine,
+    activeAlerts: () => supervisor.active(),
     async stop() {
       if (stopped) return;
       stopped = true;

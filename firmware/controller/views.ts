@@ -113,7 +113,7 @@ export function waitAlert(m: HallModel, t: Ticket, atMs: number, state: 'raised'
     message: state === 'raised'
       ? `${t.no}（${svc.name.zh}）已等候${waitedMin}分钟，超过${limitMin}分钟 / ${t.no} (${svc.name.en}) has waited ${waitedMin} min, over the ${limitMin} min limit`
       : `${t.no} 已叫号 / ${t.no} has been called${window ? ` to window ${window}` : ''}`,
-    state, service: t.service, ...(window ? { window } : {}),
+    state, service: t.service, ticket: t.no, ...(window ? { window } : {}),
   };
 }
 

@@ -120,6 +120,21 @@ for (const [name, start] of Object.entries(brokers)) {
       await Promise.all(hands.map((h) => h.end()));
     });
 
+    it('publishes supervision alerts: a device gone offline, an unsatisfied rating', async () => {
+      const from = probe.messages.length;
+      await probe.client.publishAsync(topics.deviceStatus(H, 'kiosk-9'), JSON.stringify({ state: 'offline', role: 'kiosk', version: '0.1.0', at: '2026-11-26T08:00:00+08:00' }), { qos: 1 });
+      const off = await probe.waitFor((m) => m.topic === topics.alert(H) && JSON.parse(m.payload).kind === 'device-offline', 5000, from);
+      expect(JSON.parse(off.payload)).toMatchObject({ state: 'raised', device: 'kiosk-9' });
+      const no = (await probe.request(kiosk('k8'), { id: 'sv1', service: 'registration' })).reply.ticket.no;
+      await probe.request(win('2'), { id: 'svc', action: 'call', ticket: no });
+      await probe.request(win('2'), { id: 'svs', action: 'start' });
+      await probe.request(win('2'), { id: 'svd', action: 'complete' });
+      await probe.request(topics.windowRating(H, '2'), { id: 'svr', ticket: no, score: 'very-unsatisfied', reason: 'attitude' });
+      const bad = await probe.waitFor((m) => m.topic === topics.alert(H) && JSON.parse(m.payload).kind === 'unsatisfied-rating', 5000, from);
+      expect(JSON.parse(bad.payload)).toMatchObject({ ticket: no, window: '2' });
+      expect(ctl.activeAlerts().map((a) => a.kind)).toEqual(expect.arrayContaining(['device-offline', 'unsatisfied-rating']));
+    });
+
     it('gives no number twice under a burst from every kiosk', async () => {
       const kiosks = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
       const hands = await Promise.all(kiosks.map(() => Probe.connect(broker.url, `manyi/v1/${H}/kiosk/+/reply`)));
