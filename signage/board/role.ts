@@ -144,7 +144,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   const base = `/board/${dev}`;
   ctx.web.file(base, PAGE);
   if (opts.mountRoot !== false) {
-    ctx.web.get('/', (_req, res) => { res.writeHead(302, { location: base }); res.end(); });
+    ctx.web.get('/', (_req, res, _p, url) => { res.writeHead(302, { location: base + url.search }); res.end(); });
   }
   ctx.web.get(`${base}/view`, (_req, res) => sendJson(res, 200, view()));
   ctx.web.get(`${base}/matrix`, (_req, res) => sendJson(res, 200, { columns: scroller?.window() ?? [] }));

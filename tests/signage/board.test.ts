@@ -68,7 +68,7 @@ describe('lobby board', () => {
     const board = await startBoard(rig.ctx, { speaker, voice: { gapMs: 10, langGapMs: 5 }, spec: { ...loadBoardSpec('board-pi4', 'board'), ledMatrix: undefined } });
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`http://127.0.0.1:${rig.port}/?lang=zh`);
-    expect(page.url()).toContain('/board/board-lobby');
+    expect(page.url()).toMatch(/\/board\/board-lobby\?lang=zh$/);
     await page.waitForFunction(() => document.querySelectorAll('#services tr').length === 5, null, { timeout: 5000 });
 
     const sent = Date.now();
