@@ -188,4 +188,32 @@ describe('a power cut during an install', () => {
     }
     expect(seen).toEqual(['3.0.0-broken:false', '3.0.0-broken:false', '3.0.0-broken:false', '1.0.0:true']);
   });
+
+  it('after the restart, the new process confirms a healthy trial version, or rolls back one that is not', async () => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'install-and-die.ts');
+    for (const healthy of [true, false]) {
+      const root = makeBoard();
+      const device = `trial-${healthy}`;
+      const offer = offerFor(built.good.bundle, server.url, `u-trial-${healthy}`);
+      // The old process installs, switches and is "restarted" (it exits).
+      await run(process.execPath, ['--import', 'tsx', fixture, root, pub, JSON.stringify(offer), 'none']);
+      expect(bootCheck(root).version).toBe('2.0.0');
+      // The new process starts its agent: it must settle the trial before anything else.
+      const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: device });
+      const seen = new Promise<UpdateStatus>((res) => client.on('message', (t, p) => { if (p.length) res(JSON.parse(String(p))); }));
+      await client.subscribeAsync(topics.deviceUpdateStatus(HALL, device), { qos: 1 });
+      let restarts = 0;
+      const agent = await startUpdateAgent({
+        mqtt: client, hall: HALL, device, role: 'board', root, publicKey: pub,
+        restart: async () => { restarts++; }, healthy: async () => healthy,
+      });
+      const s = await seen;
+      expect(s.id).toBe(offer.id);
+      expect(s.state).toBe(healthy ? 'healthy' : 'rolled-back');
+      expect(currentSlot(root)).toBe(healthy ? 'b' : 'a');
+      expect(restarts).toBe(healthy ? 0 : 1);
+      await agent.stop();
+      client.end(true);
+    }
+  });
 });
