@@ -16,6 +16,7 @@ import { filters, parseTopic, topics } from '../protocol/topics.ts';
 import type { RoleStarter } from '../runtime/role.ts';
 import { HallEngine, type ReplyTo } from './engine.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import type { HallStore } from './store.ts';
 
 export interface ControllerOptions {
@@ -180,8 +181,18 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   };
 }
 
-/** The controller as a role of the device runtime: its database is `{dataDir}/controller.db`. */
+/**
+ * The controller as a role of the device runtime: its database is
+ * `{dataDir}/controller.db`, and it serves the ticket status page (`/t/{day}/{no}`,
+ * where the QR code on each ticket points) on the role's web host.
+ */
 export const startControllerRole: RoleStarter = async (ctx) => {
   const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log });
-  return { stop: () => c.stop() };
+  const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
+  return {
+    async stop() {
+      status.close();
+      await c.stop();
+    },
+  };
 };

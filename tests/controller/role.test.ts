@@ -1,0 +1,42 @@
+// The controller as the device runtime starts it: database in dataDir, ticket
+// status page on the role's web host.
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
+import { startControllerRole } from '../../firmware/controller/service.ts';
+import { WebApp } from '../../firmware/web/app.ts';
+import { VirtualClock } from '../../firmware/lib/time.ts';
+import { topics } from '../../firmware/protocol/topics.ts';
+import { Probe } from './probe.ts';
+import { hall, at, DAY } from './helpers.ts';
+
+describe('startControllerRole', () => {
+  it('keeps its database in dataDir and serves the ticket status page', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'manyi-role-'));
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+    const web = new WebApp();
+    const port = await web.listen(0, '127.0.0.1');
+    const role = await startControllerRole({
+      hall, web, mqtt: client, clock: new VirtualClock(at(0)), dataDir, log: pino({ level: 'silent' }), setHealth: () => undefined,
+      device: { device: 'controller-1', role: 'controller', hall: hall.hall.id, broker: { url: broker.url }, simulated: true },
+    });
+    const probe = await Probe.connect(broker.url, `manyi/v1/${hall.hall.id}/kiosk/+/reply`);
+    const r = await probe.request(topics.kioskRequest(hall.hall.id, 'k1'), { id: 'r1', service: 'registration' });
+    expect(r.reply.ticket.no).toBe('A001');
+    expect(existsSync(join(dataDir, 'controller.db'))).toBe(true);
+    const page = await fetch(`http://127.0.0.1:${port}/t/${DAY}/A001`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('A001');
+    await probe.end();
+    await role.stop();
+    await client.endAsync();
+    await web.close();
+    await broker.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
