@@ -44,7 +44,12 @@ export function register(program: Command): void {
     .action(async (o: DemoCliOptions) => {
       const log = createLogger({ name: 'manyi-demo', level: o.logLevel as never });
       const dataDir = o.tmp ? mkdtempSync(join(tmpdir(), 'manyi-demo-')) : resolve(o.data ?? join('var', 'demo'));
-      let demo: DemoHall;
+      let demo: DemoHall | undefined;
+      // Installed first: Ctrl-C during start-up still exits 0 (the process takes the rest with it).
+      onShutdown(async () => {
+        await demo?.stop();
+        console.log('manyi demo: stopped');
+      }, log);
       try {
         demo = await startDemoHall({
           port: o.port, mqttPort: o.mqttPort, host: o.host, dataDir, hallFile: o.hall, realTime: o.realTime, log,
@@ -54,14 +59,9 @@ export function register(program: Command): void {
         const err = e as NodeJS.ErrnoException;
         const hint = err.code === 'EADDRINUSE' ? ' (another demo running? try --port 0 --mqtt-port 0)' : '';
         process.stderr.write(`manyi demo: ${err.message}${hint}\n`);
-        process.exitCode = 1;
-        return;
+        process.exit(1);
       }
       console.log(summary(demo, o.host, dataDir));
-      onShutdown(async () => {
-        await demo.stop();
-        console.log('manyi demo: stopped');
-      }, log);
     });
 }
 

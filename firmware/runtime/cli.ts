@@ -48,6 +48,8 @@ async function run(o: RunOptions): Promise<void> {
   device.dataDir ??= join('var', device.device);
 
   const stops: Array<() => Promise<void>> = [];
+  // Installed before anything starts: a stop during start-up stops what has started.
+  onShutdown(async () => { for (const s of stops) await s(); }, log);
   let web: WebApp | undefined;
   if (device.role === 'controller' && brokerIsLocal(device.broker.url)) {
     const { startEmbeddedBroker } = await import('../broker/embedded.ts');
@@ -81,5 +83,4 @@ async function run(o: RunOptions): Promise<void> {
     });
     stops.unshift(() => agent.stop());
   }
-  onShutdown(async () => { for (const s of stops) await s(); }, log);
 }
