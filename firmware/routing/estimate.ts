@@ -11,10 +11,13 @@ export interface EstimateInput {
 
 /**
  * Seconds a ticket joining `service`'s queue now would wait, given `ahead` people
- * before it. The windows that may serve the service (own or overflow) work
+ * before it. The open windows that may serve the service (own or overflow) work
  * through the queued work they share: the `ahead` citizens of this service, and
  * the citizens of the other services those windows also take, each counted in
- * the share of that service's windows these are. A free window serves at once.
+ * the share of that service's windows these are and in the measure the default
+ * policy lets them go first (shorter errands first). Service times are the
+ * services' current means (today's observations, blended with the prior by the
+ * engine). A free window serves at once.
  */
 export function estimateWaitS(input: EstimateInput, service: string, ahead: number): number {
   const svc = input.services.get(service);
@@ -33,9 +36,11 @@ export function estimateWaitS(input: EstimateInput, service: string, ahead: numb
     if (q === 0 || m === 0) continue;
     const able = open.filter((w) => w.own.includes(o) || w.overflow.includes(o)).length;
     const shared = mine.filter((w) => w.own.includes(o) || w.overflow.includes(o)).length;
-    // Only the part of the other queue that was there first competes with this ticket:
-    // about half of it on average, as both queues are served oldest-first.
-    work += (q * m * shared) / able / 2;
+    // How much of the other queue goes before this ticket: the default policy
+    // serves shorter errands first (weight 1) and lets longer ones ahead only as
+    // their wait grows past this one's in the ratio of the squared service times.
+    const weight = m <= svc.meanServiceS ? 1 : (svc.meanServiceS / m) ** 2;
+    work += (q * m * shared * weight) / able;
   }
   // With every window busy, the first one frees after about one service time shared among them.
   const residual = idle > 0 ? 0 : svc.meanServiceS / mine.length;
