@@ -143,4 +143,30 @@ describe('counter role', () => {
     expect(view.board.text).toBe('A002   2');
     expect(view.board.cells).toHaveLength(8);
   });
+
+  it('the transfer key sends the target chosen on the staff page; without one it says so and sends nothing', async () => {
+    await ctl.windowState('12', windowState({ serving: { no: 'C003', service: 'discharge', calledAt: iso() } }));
+    const c = await counter('12');
+    const base = `http://127.0.0.1:${c.rig.port}/window/12`;
+    await c.gpio.press(spec.keypad.transfer!.bcm, { bounces: 2 });
+    await until(() => c.unit.history.length > 0, 2000, 'refusal');
+    expect(c.unit.history[0]).toMatchObject({ ok: false, what: 'transfer', detail: expect.stringContaining('choose the target') });
+    expect(ctl.commands).toHaveLength(0);
+    const bad = await fetch(`${base}/transfer-target`, { method: 'POST', body: JSON.stringify({ service: 'haircut' }) });
+    expect(bad.status).toBe(400);
+    const ok = await fetch(`${base}/transfer-target`, { method: 'POST', body: JSON.stringify({ service: 'payment' }) });
+    expect(ok.status).toBe(200);
+    await c.gpio.press(spec.keypad.transfer!.bcm, { bounces: 2 });
+    await until(() => ctl.commands.length === 1, 2000, 'transfer sent');
+    expect(ctl.commands[0].msg).toMatchObject({ action: 'transfer', service: 'payment' });
+    // pause key toggles by the window's state
+    await c.gpio.press(spec.keypad.pause!.bcm);
+    await until(() => ctl.commands.length === 2, 2000, 'pause sent');
+    await ctl.windowState('12', windowState({ status: 'paused' }));
+    await until(() => c.unit.state?.status === 'paused');
+    await new Promise((r) => setTimeout(r, 50)); // a human lets go for longer than the debounce time
+    await c.gpio.press(spec.keypad.pause!.bcm);
+    await until(() => ctl.commands.length === 3, 2000, 'resume sent');
+    expect(ctl.commands.slice(1).map((x) => x.msg.action)).toEqual(['pause', 'resume']);
+  });
 });
