@@ -14,10 +14,11 @@ const ref = (t: Ticket) => ({ no: t.no, service: t.service });
 export function windowAction(
   m: HallModel, w: WindowRt, cmd: WindowCommand, now: number, pick: (w: WindowRt) => Ticket | null,
 ): ActionResult {
-  const base = { at: now, day: m.day, window: w.id, ...(w.staff ? { staff: w.staff } : {}) };
+  // Built only when an event is (most refused or idle calls build nothing).
+  const base = () => (w.staff ? { at: now, day: m.day, window: w.id, staff: w.staff } : { at: now, day: m.day, window: w.id });
   const cur = w.current;
   const status = (s: 'open' | 'paused' | 'closed', staff?: string): ActionResult =>
-    ({ events: [{ ...base, kind: 'window-status', status: s, ...(staff ? { staff } : {}) }] });
+    ({ events: [{ ...base(), kind: 'window-status', status: s, ...(staff ? { staff } : {}) }] });
 
   switch (cmd.action) {
     case 'open':
@@ -49,7 +50,7 @@ export function windowAction(
         t = pick(w);
         if (!t) return { events: [], ticket: null };
       }
-      const events: HallEvent[] = [{ ...base, kind: 'ticket-called', ticket: t.no, service: t.service, recall: false }];
+      const events: HallEvent[] = [{ ...base(), kind: 'ticket-called', ticket: t.no, service: t.service, recall: false }];
       if (t.alerted) {
         events.push({ at: now, day: m.day, kind: 'alert', alert: `wait-over-limit/${t.day}/${t.no}`, alertKind: 'wait-over-limit', state: 'cleared', ticket: t.no, service: t.service, window: w.id });
       }
@@ -57,26 +58,26 @@ export function windowAction(
     }
     case 'recall':
       if (!cur || cur.state !== 'called') return refuse('wrong-state', 'nothing called to recall');
-      return { events: [{ ...base, kind: 'ticket-called', ticket: cur.no, service: cur.service, recall: true }], ticket: ref(cur) };
+      return { events: [{ ...base(), kind: 'ticket-called', ticket: cur.no, service: cur.service, recall: true }], ticket: ref(cur) };
     case 'start':
       if (!cur || cur.state !== 'called') return refuse('wrong-state', cur ? `${cur.no} is already being served` : 'nothing called to start');
-      return { events: [{ ...base, kind: 'ticket-started', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
+      return { events: [{ ...base(), kind: 'ticket-started', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
     case 'complete':
       if (!cur || cur.state !== 'serving') return refuse('wrong-state', cur ? `start ${cur.no} first` : 'nothing being served');
-      return { events: [{ ...base, kind: 'ticket-completed', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
+      return { events: [{ ...base(), kind: 'ticket-completed', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
     case 'no-show':
       if (!cur || cur.state !== 'called') return refuse('wrong-state', cur ? `${cur.no} came: it is being served` : 'nothing called');
-      return { events: [{ ...base, kind: 'ticket-no-show', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
+      return { events: [{ ...base(), kind: 'ticket-no-show', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
     case 'park':
       if (!cur) return refuse('wrong-state', 'nothing to park');
-      return { events: [{ ...base, kind: 'ticket-parked', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
+      return { events: [{ ...base(), kind: 'ticket-parked', ticket: cur.no, service: cur.service }], ticket: ref(cur) };
     case 'transfer': {
       if (!cur) return refuse('wrong-state', 'nothing to transfer');
       const to = cmd.service!;
       if (!m.services.has(to)) return refuse('unknown-service', `no service ${to} in this hall`);
       if (to === cur.service) return refuse('wrong-state', `${cur.no} is already in ${to}`);
       return {
-        events: [{ ...base, kind: 'ticket-transferred', ticket: cur.no, from: cur.service, to }],
+        events: [{ ...base(), kind: 'ticket-transferred', ticket: cur.no, from: cur.service, to }],
         ticket: { no: cur.no, service: to },
       };
     }
