@@ -87,6 +87,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
 
     const poller = new StatusPoller(() => printer.status(), (s, prev) => {
       ctx.setHealth({ printer: s });
+      showLeds(s);
       if (prev !== null) log.info({ printer: s, was: prev }, 'printer state changed');
       page.update();
     }, opts.statusPollMs ?? 2000);
@@ -129,10 +130,21 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
 
     const buttons: Button[] = [];
     let gpio: GpioChip | null = null;
-    if (spec?.buttons.length) {
+    const leds = spec?.statusLeds ?? {};
+    if (spec?.buttons.length || leds.ok || leds.fault || leds.paper) {
       gpio = opts.gpio ?? (device.simulated
         ? new (await import('../firmware/hw/gpio-sim.ts')).SimGpioChip()
         : new (await import('../firmware/hw/gpio-onoff.ts')).OnoffGpioChip());
+    }
+    // Status lamps on the kiosk box: green ok, red when no ticket can print, amber for paper.
+    const lamp = (l?: { bcm: number; activeLow: boolean }) => (l && gpio ? gpio.output(l.bcm, { activeLow: l.activeLow, initial: 0 }) : null);
+    const okLed = lamp(leds.ok), faultLed = lamp(leds.fault), paperLed = lamp(leds.paper);
+    function showLeds(s: PrinterState): void {
+      okLed?.write(s === 'ok' || s === 'paper-low' ? 1 : 0);
+      faultLed?.write(s === 'ok' || s === 'paper-low' ? 0 : 1);
+      paperLed?.write(s === 'paper-low' || s === 'paper-out' ? 1 : 0);
+    }
+    if (gpio && spec?.buttons.length) {
       for (const b of spec.buttons) {
         const btn = new Button(gpio, b.bcm, { debounceMs: b.debounceMs, activeLow: b.activeLow });
         btn.onPress(() => void pull({ service: b.service, lang: 'zh' }).then((r) => {
@@ -155,6 +167,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
         poller.stop();
         clearInterval(tick);
         for (const b of buttons) b.close();
+        for (const l of [okLed, faultLed, paperLed]) l?.close();
         if (!opts.gpio) gpio?.close();
         ctx.mqtt.off('message', onMessage);
         ctx.mqtt.off('connect', onConnect);

@@ -31,7 +31,7 @@ const spec: KioskSpec = {
   bom: [{ part: 'x', qty: 1 }],
   printer: { model: 'Epson TM-T82III', paperMm: 80, connection: { type: 'serial', path: '/dev/ttyMOCK', baudRate: 19200 }, qr: 'native' },
   buttons: [{ bcm: 5, service: 'registration', activeLow: true, debounceMs: 20 }],
-  statusLeds: {},
+  statusLeds: { ok: { bcm: 20, activeLow: false }, fault: { bcm: 21, activeLow: false }, paper: { bcm: 16, activeLow: false } },
 };
 
 beforeAll(async () => {
@@ -93,6 +93,9 @@ describe('kiosk touch page', () => {
       else { twin.powered = true; twin.state = s; }
       await until(() => h.health.printer === s, 3000, `health ${s}`);
       await page.waitForSelector(`#printer[data-state="${s}"]`, { state: 'attached' });
+      // The box's lamps: green while tickets print, red when they cannot, amber for paper.
+      const canPrint = s === 'ok' || s === 'paper-low';
+      expect([gpio.level(20), gpio.level(21), gpio.level(16)]).toEqual([canPrint ? 1 : 0, canPrint ? 0 : 1, s === 'paper-low' || s === 'paper-out' ? 1 : 0]);
       if (s !== 'ok') {
         expect(await page.isVisible('#printer')).toBe(true);
         await page.screenshot({ path: `${SHOTS}kiosk-printer-${s}.png` });
