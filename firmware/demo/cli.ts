@@ -22,7 +22,7 @@ const positive = (name: string) => (v: string) => {
 
 interface DemoCliOptions {
   traffic?: boolean; port: number; mqttPort: number; host: string; data?: string; tmp?: boolean; hall?: string;
-  rate: number; serviceScale: number; seed: number; staffWindows?: string; realTime?: boolean; logLevel: string;
+  rate: number; serviceScale: number; seed: number; staffWindows?: string; freeWindows?: string; realTime?: boolean; logLevel: string;
 }
 
 export function register(program: Command): void {
@@ -39,6 +39,7 @@ export function register(program: Command): void {
     .option('--service-scale <x>', "with --traffic: service times as a share of the hall's expected ones", positive('--service-scale'), 0.5)
     .option('--seed <n>', 'with --traffic: random seed', positive('--seed'), 1)
     .option('--staff-windows <ids>', 'with --traffic: comma-separated windows the simulated staff work (default all; leave some to click yourself)')
+    .option('--free-windows <ids>', 'with --traffic: comma-separated windows the simulated staff leave to you (e.g. 1)')
     .option('--real-time', 'use the wall clock even outside opening hours')
     .option('--log-level <level>', 'JSON logs on stderr at this level', 'warn')
     .action(async (o: DemoCliOptions) => {
@@ -53,7 +54,7 @@ export function register(program: Command): void {
       try {
         demo = await startDemoHall({
           port: o.port, mqttPort: o.mqttPort, host: o.host, dataDir, hallFile: o.hall, realTime: o.realTime, log,
-          traffic: o.traffic ? { ratePerMin: o.rate, serviceScale: o.serviceScale, seed: o.seed, windows: o.staffWindows?.split(',').map((s) => s.trim()) } : false,
+          traffic: o.traffic ? { ratePerMin: o.rate, serviceScale: o.serviceScale, seed: o.seed, windows: list(o.staffWindows), freeWindows: list(o.freeWindows) } : false,
         });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
@@ -89,6 +90,10 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
     'Ctrl-C stops the hall.',
   ];
   return lines.join('\n');
+}
+
+function list(v: string | undefined): string[] | undefined {
+  return v?.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function countBy(xs: string[]): string {

@@ -25,7 +25,7 @@ export interface DemoOptions {
   host?: string;
   dataDir: string;
   hallFile?: string;
-  traffic?: false | { ratePerMin?: number; serviceScale?: number; seed?: number; windows?: string[] };
+  traffic?: false | { ratePerMin?: number; serviceScale?: number; seed?: number; windows?: string[]; freeWindows?: string[] };
   realTime?: boolean;
   log: Logger;
 }

@@ -21,6 +21,8 @@ export interface TrafficOptions {
   seed?: number;
   /** Windows the simulated staff work (default: all). */
   windows?: string[];
+  /** Windows the simulated staff leave alone (for a person at the staff page or mosquitto_pub). */
+  freeWindows?: string[];
   log: Logger;
 }
 
@@ -92,7 +94,7 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   })();
 
   // Staff: one loop per window, each with its own seeded stream.
-  const windows = o.hall.windows.filter((w) => !o.windows || o.windows.includes(w.id));
+  const windows = o.hall.windows.filter((w) => (!o.windows || o.windows.includes(w.id)) && !o.freeWindows?.includes(w.id));
   const staffLoops = windows.map(async (w, i) => {
     const rng = createRng(seed, 100 + i);
     const cmd = async (action: WindowAction, extra: Record<string, unknown> = {}) => {

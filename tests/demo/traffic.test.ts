@@ -7,7 +7,7 @@ import { startDemo, type DemoProcess } from './demo-process.ts';
 
 const H = 'manyi/v1/demo-hospital';
 let demo: DemoProcess;
-beforeAll(async () => { demo = await startDemo(['--traffic', '--rate', '240', '--service-scale', '0.05', '--seed', '7']); }, 60_000);
+beforeAll(async () => { demo = await startDemo(['--traffic', '--rate', '240', '--service-scale', '0.05', '--seed', '7', '--free-windows', '16']); }, 60_000);
 afterAll(async () => { await demo?.stop('SIGKILL'); });
 
 describe('demo traffic', () => {
@@ -17,9 +17,11 @@ describe('demo traffic', () => {
     const ratingIds = new Set<string>();
     let ratingsAccepted = 0;
     const staffed = new Set<string>();
+    let freeWindowTouched = false;
     const done = new Promise<void>((resolve) => {
       client.on('message', (topic, payload) => {
         const msg = JSON.parse(payload.toString()) as Record<string, unknown>;
+        if (topic === `${H}/window/16/reply`) freeWindowTouched = true;
         if (topic === `${H}/call`) calls.push(CallEvent.parse(msg));
         else if (topic.endsWith('/rating')) ratingIds.add(String(msg.id));
         else if (topic.endsWith('/reply') && ratingIds.has(String(msg.id)) && msg.ok === true) ratingsAccepted++;
@@ -35,6 +37,8 @@ describe('demo traffic', () => {
       `after 25 s: ${calls.length} calls at ${new Set(calls.map((c) => c.window)).size} windows, ${ratingsAccepted} ratings, ${staffed.size} staffed windows`,
     )), 25_000));
     await Promise.race([done, timeout]);
+    // The window left free for a person was never commanded by the simulated staff.
+    expect(freeWindowTouched).toBe(false);
     // No number is called twice as a first call.
     const first = calls.filter((c) => !c.recall).map((c) => c.no);
     expect(new Set(first).size).toBe(first.length);
