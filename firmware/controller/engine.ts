@@ -248,7 +248,16 @@ export class HallEngine {
   private now(nowMs?: number): number {
     const now = nowMs ?? this.clock.now();
     const m = this.model;
-    if (now >= m.dayEnd || now < m.dayStart) m.startDay(localDay(now, m.hall.hall.timezone));
+    if (now >= m.dayEnd || now < m.dayStart) {
+      const before = m.day;
+      m.startDay(localDay(now, m.hall.hall.timezone));
+      if (before && before !== m.day) {
+        // A new service day: queues and windows' tickets are gone; screens must say so.
+        this.version++;
+        for (const w of m.windowList) for (const fn of this.wins) fn(w.id);
+        for (const fn of this.changes) fn();
+      }
+    }
     return now;
   }
 

@@ -187,7 +187,11 @@ describe('numbering, days and alerts', () => {
     // 23:59 local is still the same day; 00:00 local (16:00 UTC) the next
     clock.set(localToMs(DAY, 23 * 3600 + 59 * 60, TZ));
     expect(code(e.kiosk('k1', { op: 'ticket', id: id(), service: 'registration' }))).toBe('service-closed');
+    const changed: string[] = [];
+    e.onWindow((w) => changed.push(w));
     clock.set(localToMs('2026-11-27', 8 * 3600, TZ));
+    e.tick();
+    expect(changed.length).toBe(hall.windows.length); // every window's state is republished on a new day
     expect(issue()).toMatchObject({ no: 'A001', day: '2026-11-27' });
     expect(e.ticketStatus(DAY, 'A001')).toBeNull();
     expect(e.ticketStatus('2026-11-27', 'A001')).toMatchObject({ state: 'waiting' });
