@@ -129,3 +129,25 @@ describe('advice on the ticket', () => {
     expect(reg.ok && reg.ticket.advice).toBeFalsy();
   });
 });
+
+describe('kiosk page API at the edge', () => {
+  it('refuses bad input with a clear message and issues nothing', async () => {
+    const { h } = await start();
+    const url = `http://127.0.0.1:${h.webPort}/kiosk/k1/api/ticket`;
+    const post = async (body: string) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: r.status, body: await r.json() as { ok: boolean; code?: string; message?: string } };
+    };
+    const tickets = () => h.controller.log.filter((r) => r.op === 'ticket').length;
+    const before = tickets();
+    expect(await post('{not json')).toMatchObject({ status: 400, body: { ok: false, code: 'bad-request' } });
+    const bad = await post(JSON.stringify({ service: 'registration', lang: 'fr' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/lang/);
+    expect((await post(JSON.stringify({ service: 'registration', appointment: '<script>' }))).body.message).toMatch(/appointment/);
+    expect((await post(JSON.stringify({ service: 'registration', extra: 1 }))).status).toBe(400);
+    expect(await post(JSON.stringify({ service: 'x-ray' }))).toMatchObject({ status: 200, body: { ok: false, code: 'unknown-service' } });
+    expect(tickets()).toBe(before);
+    expect((await fetch(`http://127.0.0.1:${h.webPort}/kiosk/other`)).status).toBe(404);
+  });
+});
