@@ -94,6 +94,7 @@ export function bootCheck(root: string, opts: { maxBoots?: number; now?: number 
   mkdirSync(join(root, 'slots'), { recursive: true });
   for (const f of readdirSync(join(root, 'slots'))) if (f.endsWith('.new') || f.endsWith('.old')) rmSync(join(root, 'slots', f), { recursive: true, force: true });
   rmSync(join(root, 'current.new'), { force: true });
+  rmSync(join(root, 'download.part'), { force: true });
   let cur = currentSlot(root);
   if (!cur || !slotVersion(root, cur)) {
     const good = SLOTS.find((s) => slotVersion(root, s));

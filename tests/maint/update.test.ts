@@ -4,7 +4,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer as httpServer } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -215,5 +216,19 @@ describe('a power cut during an install', () => {
       await agent.stop();
       client.end(true);
     }
+  });
+
+  it('a cut in the middle of a download or an unpack leaves only leftovers the boot check removes', async () => {
+    const root = makeBoard();
+    writeFileSync(join(root, 'download.part'), randomBytes(5000));
+    mkdirSync(join(root, 'slots', 'b.new', 'firmware'), { recursive: true });
+    writeFileSync(join(root, 'slots', 'b.new', 'firmware', 'app.mjs'), 'half a fi');
+    const d = bootCheck(root);
+    expect(d).toEqual({ slot: 'a', version: '1.0.0' });
+    expect(existsSync(join(root, 'slots', 'b.new'))).toBe(false);
+    expect(existsSync(join(root, 'download.part'))).toBe(false);
+    const app = await startApp(root);
+    expect(await app.ready).toBe(true);
+    await stopApp(app.proc);
   });
 });
