@@ -2,6 +2,7 @@
 // nothing moving, so outside opening hours the demo runs on a clock shifted to
 // this morning's 09:30 hall time that then advances in real time. Inside opening
 // hours (or with `realTime`) it is the wall clock.
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { HallConfig } from '../config/hall.ts';
 import { hhmmToS, localDay, localSecondOfDay, localToMs, type Clock } from '../lib/time.ts';
 
@@ -15,11 +16,28 @@ export function isOpen(hall: HallConfig, ms: number): boolean {
   return hall.hours.some((h) => s >= hhmmToS(h.open) && s < hhmmToS(h.close) - 1800);
 }
 
-export function demoClock(hall: HallConfig, opts: { realTime?: boolean; now?: number; startAt?: string } = {}): DemoClock {
+/**
+ * `stateFile` keeps the shift between runs on the same data folder, so that a
+ * restarted demo's clock never goes back behind what its controller has stored.
+ */
+export function demoClock(hall: HallConfig, opts: { realTime?: boolean; now?: number; startAt?: string; stateFile?: string } = {}): DemoClock {
   const now = opts.now ?? Date.now();
-  if (opts.realTime || isOpen(hall, now)) return { offsetMs: 0, now: () => Date.now() };
   const tz = hall.hall.timezone;
-  const target = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '09:30'), tz);
-  const offsetMs = target - now;
+  const saved = opts.stateFile ? readSaved(opts.stateFile) : null;
+  if (saved && saved.offsetMs !== 0 && !opts.realTime && isOpen(hall, now + saved.offsetMs) && saved.realDay === localDay(now, tz)) {
+    return { offsetMs: saved.offsetMs, now: () => Date.now() + saved.offsetMs };
+  }
+  let offsetMs = 0;
+  if (!opts.realTime && !isOpen(hall, now)) offsetMs = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '09:30'), tz) - now;
+  if (opts.stateFile) writeFileSync(opts.stateFile, JSON.stringify({ realDay: localDay(now, tz), offsetMs }));
   return { offsetMs, now: () => Date.now() + offsetMs };
+}
+
+function readSaved(file: string): { realDay: string; offsetMs: number } | null {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as { realDay?: unknown; offsetMs?: unknown };
+    return typeof v.realDay === 'string' && typeof v.offsetMs === 'number' ? { realDay: v.realDay, offsetMs: v.offsetMs } : null;
+  } catch {
+    return null;
+  }
 }

@@ -3,6 +3,7 @@
 // through the device runtime with its own MQTT session, all on simulated hardware
 // and one web host. Roles not in this build are listed as missing, never faked.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
 import { loadHallConfig, type HallConfig } from '../config/hall.ts';
@@ -48,7 +49,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
   const hall = loadHallConfig(o.hallFile);
   const host = o.host ?? '127.0.0.1';
   mkdirSync(o.dataDir, { recursive: true });
-  const clock = demoClock(hall, { realTime: o.realTime });
+  const clock = demoClock(hall, { realTime: o.realTime, stateFile: join(o.dataDir, 'demo-clock.json') });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => { while (stops.length) await stops.pop()!().catch((e: unknown) => o.log.error({ err: (e as Error).message }, 'demo: stop failed')); };
 
