@@ -28,7 +28,7 @@ async function connectMaintainer(o: BrokerOpts): Promise<{ client: MqttClient; h
   if (!hall) throw new Error('--hall is required (or a --config naming it)');
   const client = await mqtt.connectAsync(url, {
     username, password, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000,
-    clientId: `manyi-cli-${process.pid}-${Date.now().toString(36)}`, ...(ca ? { ca: readFileSync(ca) } : {}),
+    clientId: `${username ?? 'manyi'}-cli-${process.pid}-${Date.now().toString(36)}`, ...(ca ? { ca: readFileSync(ca) } : {}),
   });
   return { client, hall };
 }

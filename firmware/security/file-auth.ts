@@ -34,7 +34,11 @@ export class FileBrokerAuth implements BrokerAuth {
     return this.reg.devices;
   }
 
-  async authenticate(_clientId: string, username: string | undefined, password: Buffer | undefined): Promise<DeviceIdentity | null> {
+  /**
+   * A client id must be the device id or start with `{device}-`: otherwise one device
+   * could take over another's session (and its queued messages) by reusing its id.
+   */
+  async authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<DeviceIdentity | null> {
     this.refresh();
     const entry = username ? this.reg.devices.find((d) => d.device === username) : undefined;
     const pw = password ?? Buffer.alloc(0);
@@ -42,7 +46,9 @@ export class FileBrokerAuth implements BrokerAuth {
       await verifyPassword(pw, await this.decoy);
       return null;
     }
-    return (await verifyPassword(pw, entry.passwordHash)) ? identityOf(entry) : null;
+    const ok = await verifyPassword(pw, entry.passwordHash);
+    const ownId = clientId === entry.device || clientId.startsWith(`${entry.device}-`);
+    return ok && ownId ? identityOf(entry) : null;
   }
 
   canPublish(who: DeviceIdentity, topic: string): boolean {

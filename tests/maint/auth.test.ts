@@ -141,3 +141,22 @@ suite('Mosquitto with the generated files', async (dir, reg) => {
   // Tests run as root with files in a private temp folder: keep Mosquitto from dropping to its own user.
   return startMosquitto({ config: ['user root', ...mosquittoConfLines(f.passwordFile, f.aclFile)].join('\n') });
 });
+
+describe('session take-over on the embedded broker', () => {
+  it("refuses a device's credentials under another device's client id", async () => {
+    const dir = tempDir();
+    saveRegistry(join(dir, 'devices.json'), await makeRegistry());
+    const b = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', auth: new FileBrokerAuth(join(dir, 'devices.json')) });
+    try {
+      const mqttMod = (await import('mqtt')).default;
+      const attempt = (clientId: string) => new Promise<boolean>((res) => {
+        const c = mqttMod.connect(b.url, { username: 'kiosk-1', password: PW.k1, clientId, reconnectPeriod: 0, protocolVersion: 4 });
+        c.once('connect', () => { c.end(true); res(true); });
+        c.once('error', () => { c.end(true); res(false); });
+      });
+      expect(await attempt('counter-5')).toBe(false);
+      expect(await attempt('kiosk-1')).toBe(true);
+      expect(await attempt('kiosk-1-tool')).toBe(true);
+    } finally { await b.close(); }
+  });
+});
