@@ -60,4 +60,14 @@ describe('simulator', () => {
     expect(() => manyi('simulate', '--scenario', '/nonexistent.json')).toThrow(/nonexistent\.json: cannot read/);
     expect(() => manyi('simulate', '--scenario', benchFile('hospital-day.json'), '--seeds', '0')).toThrow(/--seeds must be a positive integer/);
   });
+
+  it('plays no-shows and walking time through the engine: fewer served, same citizens called', () => {
+    const civic = loadScenario(new URL('../../firmware/sim/scenarios/civic-centre.json', import.meta.url).pathname);
+    const noShows = parseScenario({ ...civic, services: civic.services.map((x) => ({ ...x, noShowShare: 0.3 })) });
+    const a = simulateDay(civic, createHall(civic, 'default'), 5);
+    const b = simulateDay(noShows, createHall(noShows, 'default'), 5);
+    expect(b.citizens.length).toBe(a.citizens.length);
+    expect(b.citizens.every((c) => c.waitS !== undefined)).toBe(true);
+    expect(b.utilisation).toBeLessThan(a.utilisation * 0.85);
+  });
 });
