@@ -61,10 +61,9 @@ export function wrap(text: string, cols: number): string[] {
 /** "1F: 1, 2 · 2F: 12" — the windows that serve the ticket, by floor. */
 export function windowsLine(hall: HallConfig, windowIds: string[], lang: Lang): string {
   const byFloor = new Map<string, string[]>();
-  for (const id of windowIds) {
-    const w = hall.windows.find((x) => x.id === id);
-    if (!w) continue;
-    byFloor.set(w.floor, [...(byFloor.get(w.floor) ?? []), w.name]);
+  // In the hall's own order (floor by floor, as the signs run), not the reply's.
+  for (const w of hall.windows) {
+    if (windowIds.includes(w.id)) byFloor.set(w.floor, [...(byFloor.get(w.floor) ?? []), w.name]);
   }
   const floorName = (f: string) => hall.floors.find((x) => x.id === f)?.name[lang] ?? f;
   const parts = [...byFloor].map(([f, names]) => lang === 'zh' ? `${floorName(f)} ${names.join('、')}号窗口` : `${floorName(f)} window ${names.join(', ')}`);

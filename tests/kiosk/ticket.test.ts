@@ -96,6 +96,11 @@ describe('ticket bytes decode to what the citizen must read', () => {
     expect(docLines(doc)[0]).toBe('收费￥大厅');
   });
 
+  it('lists windows floor by floor in the hall\'s order, whatever the reply\'s order', () => {
+    expect(windowsLine(hall, ['12', '1', '11', '2'], 'en')).toBe('1F window 1, 2; 2F window 11, 12');
+    expect(windowsLine(hall, ['12', '1'], 'zh')).toBe('1楼 1号窗口；2楼 12号窗口');
+  });
+
   it('wraps long text within the columns', () => {
     expect(wrap('Insurance enquiries and more words here', 16)).toEqual(['Insurance', 'enquiries and', 'more words here']);
     for (const l of wrap('Served at: 1F window 1, 2, 3, 4, 5, 6, 7, 8, 9, 10', 32)) expect(l.length).toBeLessThanOrEqual(32);
