@@ -5,11 +5,10 @@ import type { RoleContext, RoleHandle, RoleStarter } from '../runtime/role.ts';
 import type { GpioChip } from '../hw/gpio.ts';
 import { OnoffGpioChip } from '../hw/gpio-onoff.ts';
 import { SimGpioChip } from '../hw/gpio-sim.ts';
-import { closeJohnnyFiveBoard, openJohnnyFiveBoard, type J5Board } from '../hw/johnny-five-board.ts';
 import { loadBoardSpec, type CounterSpec, type KeypadKey } from '../../hw-specs/schema.ts';
 import type { RatingScore } from '../protocol/index.ts';
-import { JohnnyFiveMax7219 } from '../../signage/led/max7219-chain.ts';
-import { boardText, LedWindowDisplay, type WindowDisplay } from '../../signage/led/window-display.ts';
+import { boardWidth, type WindowDisplay } from '../../signage/led/window-display.ts';
+import { ReplayDisplay, superviseLedBoard } from '../../signage/led/link.ts';
 import { createSimLedBoard, type SimLedBoard } from '../../signage/led/sim-board.ts';
 import { Keypad } from './keypad.ts';
 import { RatingPad } from './rating-pad.ts';
@@ -27,17 +26,6 @@ export interface CounterOptions extends UnitOptions {
   thanksMs?: number;
 }
 
-/** The LED board until the Arduino answers (or when it never does): remembers the frame only. */
-class PendingDisplay implements WindowDisplay {
-  text = boardText('lost', 8);
-  constructor(private readonly width = 8) {}
-  showServing(no: string, w: string) { this.text = boardText('serving', this.width, no, w); }
-  showIdle(w: string) { this.text = boardText('idle', this.width, '', w); }
-  showPaused() { this.text = boardText('paused', this.width); }
-  showClosed() { this.text = boardText('closed', this.width); }
-  showLost() { this.text = boardText('lost', this.width); }
-}
-
 export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; simGpio: SimGpioChip | null; led: SimLedBoard | null; pad: RatingPad }> {
   const window = ctx.device.window;
   if (!window) throw new Error(`counter ${ctx.device.device}: the device configuration names no window`);
@@ -48,27 +36,24 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
   // LED board: the simulated twin runs the same johnny-five code over a simulated Arduino.
   const chain = { kind: spec.ledBoard.kind, devices: spec.ledBoard.devices, pins: spec.ledBoard.pins, brightness: spec.ledBoard.brightness };
   let led: SimLedBoard | null = null;
-  let j5: J5Board | null = null;
+  let link: { stop(): Promise<void> } | null = null;
   let display: WindowDisplay;
-  let ledHealth = 'ok';
   if (simulated) {
     led = await createSimLedBoard(chain);
     display = led.display;
   } else {
-    try {
-      j5 = await openJohnnyFiveBoard({ port: spec.arduino.port });
-      display = new LedWindowDisplay(new JohnnyFiveMax7219(j5, {
-        ...chain,
-        onError: (e) => { ctx.log.error({ err: e.message }, 'counter: LED board write failed'); ctx.setHealth({ ledBoard: 'offline' }); },
-      }));
-    } catch (e) {
-      // The window keeps working from the keypad and page; the board is reported.
-      ctx.log.error({ err: (e as Error).message }, 'counter: LED board unavailable');
-      ledHealth = 'offline';
-      display = new PendingDisplay();
-    }
+    // The window keeps working from the keypad and page while the board is away.
+    const replay = new ReplayDisplay(boardWidth(chain.kind, chain.devices));
+    display = replay;
+    link = superviseLedBoard({
+      port: spec.arduino.port, chain, display: replay,
+      onState: (state, why) => {
+        ctx.setHealth({ ledBoard: state });
+        if (state === 'offline') ctx.log.error({ err: why }, 'counter: LED board unavailable, retrying');
+      },
+    });
   }
-  ctx.setHealth({ ledBoard: ledHealth });
+  ctx.setHealth({ ledBoard: simulated ? 'ok' : 'connecting' });
 
   const pad = new RatingPad(gpio, spec.ratingPad, { thanksMs: opts.thanksMs });
   const unit = new CounterUnit({ hall: ctx.hall, window, device: ctx.device.device, mqtt: ctx.mqtt, log: ctx.log, clock: ctx.clock, display, pad }, opts);
@@ -87,7 +72,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
 
   const page = mountStaffPage({
     web: ctx.web, hall: ctx.hall, window, unit, pad,
-    board: () => (led ? led.view() : display instanceof LedWindowDisplay || display instanceof PendingDisplay ? { kind: chain.kind, text: display.text } : null),
+    board: () => (led ? led.view() : display instanceof ReplayDisplay ? { kind: chain.kind, text: display.text } : null),
     sim,
   });
   const offLed = led?.onChange(() => page.push());
@@ -104,7 +89,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
       keypad.close();
       pad.dispose();
       led?.close();
-      if (j5) await closeJohnnyFiveBoard(j5).catch(() => undefined);
+      await link?.stop();
       if (!opts.gpio) gpio.close();
     },
   };

@@ -71,9 +71,13 @@ export class SimGpioChip implements GpioChip {
     }
   }
 
-  /** A press as a real contact makes it: `bounces` quick flips, held for `holdMs`, then released. */
-  async press(bcm: number, opts: { bounces?: number; bounceMs?: number; holdMs?: number } = {}): Promise<void> {
-    const { bounces = 0, bounceMs = 1, holdMs = 60 } = opts;
+  /**
+   * A press as a real contact and a person make it: `bounces` quick flips, held
+   * for `holdMs`, released, and left alone for `settleMs` (nobody presses again
+   * within a debounce time).
+   */
+  async press(bcm: number, opts: { bounces?: number; bounceMs?: number; holdMs?: number; settleMs?: number } = {}): Promise<void> {
+    const { bounces = 0, bounceMs = 1, holdMs = 60, settleMs = 40 } = opts;
     for (let i = 0; i < bounces; i++) {
       this.setInput(bcm, 1); await sleep(bounceMs);
       this.setInput(bcm, 0); await sleep(bounceMs);
@@ -85,6 +89,7 @@ export class SimGpioChip implements GpioChip {
       this.setInput(bcm, 1); await sleep(bounceMs);
     }
     this.setInput(bcm, 0);
+    await sleep(settleMs);
   }
 
   /** The logical level an output (or input) shows now; undefined if the pin is not open. */

@@ -135,3 +135,44 @@ describe('a dead serial line', () => {
     expect(readBoard(emu, 'digits').text).toBe('A025  12');
   });
 });
+
+describe('real LED board link (Arduino missing at boot, then unplugged)', () => {
+  it('keeps what the board should show, draws it when the Arduino appears, and reconnects after it is unplugged', async () => {
+    const { ReplayDisplay, superviseLedBoard } = await import('../../signage/led/link.ts');
+    const emus: Max7219Emulator[] = [];
+    const ios: InstanceType<typeof Firmata>[] = [];
+    let attempts = 0;
+    const open = async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('Arduino: no Firmata reply from /dev/ttyUSB0');
+      const io = new Firmata();
+      const emu = new Max7219Emulator(PINS, 1);
+      const orig = io.digitalWrite.bind(io);
+      io.digitalWrite = (pin: number, v: number) => { emu.digitalWrite(pin, v); orig(pin, v); };
+      const opening = openJohnnyFiveBoard({ io, timeoutMs: 2000 });
+      io.emit('connect'); io.emit('ready');
+      emus.push(emu); ios.push(io);
+      return opening;
+    };
+    const states: string[] = [];
+    const display = new ReplayDisplay(8);
+    const link = superviseLedBoard({ chain: { kind: 'digits', devices: 1, pins: PINS }, display, open, retryMs: 20, onState: (s) => states.push(s) });
+    display.showServing('A023', '12'); // the counter moves on while the board is away
+    expect(display.text).toBe('A023  12');
+    const { until } = await import('./helpers.ts');
+    await until(() => emus.length === 1 && display.attached, 2000, 'board attached');
+    expect(readBoard(emus[0], 'digits').text).toBe('A023  12'); // drawn in full on arrival
+    display.showPaused();
+    expect(readBoard(emus[0], 'digits').text).toBe('PAUSE 12');
+    ios[0].emit('close'); // unplugged
+    expect(display.attached).toBe(false);
+    display.showLost();
+    expect(display.text).toBe('----  12');
+    await until(() => emus.length === 2 && display.attached, 2000, 'reattached');
+    expect(readBoard(emus[1], 'digits').text).toBe('----  12');
+    display.showServing('A024', '12');
+    expect(readBoard(emus[1], 'digits').text).toBe('A024  12');
+    expect(states).toEqual(['offline', 'ok', 'offline', 'ok']);
+    await link.stop();
+  });
+});

@@ -1,0 +1,93 @@
+// Keeping a real LED board going: the Arduino may be missing at boot, unplugged
+// or reset. The window keeps working regardless; `ReplayDisplay` remembers what
+// the board should show and draws it in full whenever a board (re)appears, and
+// `superviseLedBoard` reopens the Firmata link with backoff.
+import type { J5Board } from '../../firmware/hw/johnny-five-board.ts';
+import { openJohnnyFiveBoard, closeJohnnyFiveBoard } from '../../firmware/hw/johnny-five-board.ts';
+import { JohnnyFiveMax7219, type ChainOptions } from './max7219-chain.ts';
+import { boardText, LedWindowDisplay, type WindowDisplay } from './window-display.ts';
+
+export class ReplayDisplay implements WindowDisplay {
+  private last: (d: WindowDisplay) => void = (d) => d.showLost();
+  private target: WindowDisplay | null = null;
+  private window = '';
+  /** What the board shows (or will show once attached). */
+  text: string;
+
+  constructor(private readonly width = 8) { this.text = boardText('lost', width); }
+
+  get attached(): boolean { return this.target !== null; }
+
+  attach(d: WindowDisplay): void { this.target = d; this.last(d); }
+  detach(): void { this.target = null; }
+
+  private run(f: (d: WindowDisplay) => void, text: string): void {
+    this.last = f;
+    this.text = text;
+    if (this.target) f(this.target);
+  }
+
+  // A board that (re)appears learns the window number before a paused/lost frame.
+  showServing(no: string, w: string): void { this.window = w; this.run((d) => d.showServing(no, w), boardText('serving', this.width, no, w)); }
+  showIdle(w: string): void { this.window = w; this.run((d) => d.showIdle(w), boardText('idle', this.width, '', w)); }
+  showPaused(): void { const w = this.window; this.run((d) => { if (w) d.showIdle(w); d.showPaused(); }, boardText('paused', this.width, '', w)); }
+  showClosed(): void { this.run((d) => d.showClosed(), boardText('closed', this.width)); }
+  showLost(): void { const w = this.window; this.run((d) => { if (w) d.showIdle(w); d.showLost(); }, boardText('lost', this.width, '', w)); }
+}
+
+export interface SuperviseOptions {
+  port?: string;
+  chain: ChainOptions;
+  display: ReplayDisplay;
+  onState(state: 'ok' | 'offline', why?: string): void;
+  /** First retry after this long, doubling up to `maxRetryMs`. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** How to open the board (tests pass a mock-firmata one). */
+  open?: (port?: string) => Promise<J5Board>;
+}
+
+export function superviseLedBoard(o: SuperviseOptions): { stop(): Promise<void> } {
+  const open = o.open ?? ((port?: string) => openJohnnyFiveBoard({ port }));
+  const base = o.retryMs ?? 10_000;
+  let delay = base;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let board: J5Board | null = null;
+
+  const retry = (why: string) => {
+    o.display.detach();
+    o.onState('offline', why);
+    if (stopped) return;
+    timer = setTimeout(attempt, delay);
+    delay = Math.min(delay * 2, o.maxRetryMs ?? 300_000);
+  };
+
+  async function attempt(): Promise<void> {
+    timer = null;
+    if (stopped) return;
+    let b: J5Board;
+    try { b = await open(o.port); } catch (e) { retry((e as Error).message); return; }
+    if (stopped) { await closeJohnnyFiveBoard(b).catch(() => undefined); return; }
+    board = b;
+    let gone = false;
+    const lost = (why: string) => { if (gone) return; gone = true; board = null; retry(why); };
+    b.once('close', () => lost('serial line closed'));
+    b.once('disconnect', () => lost('Arduino disconnected'));
+    b.on('error', (e: Error) => lost(e?.message ?? 'error'));
+    const bus = new JohnnyFiveMax7219(b, { ...o.chain, onError: (e) => lost(e.message) });
+    delay = base;
+    o.display.attach(new LedWindowDisplay(bus));
+    o.onState('ok');
+  }
+
+  void attempt();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      o.display.detach();
+      if (board) await closeJohnnyFiveBoard(board).catch(() => undefined);
+    },
+  };
+}
