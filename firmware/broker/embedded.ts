@@ -104,6 +104,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 
+  let closed = false;
   let wss: WebSocketServer | undefined;
   let wsUrl: string | undefined;
   if (opts.web) {
@@ -113,6 +114,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     opts.web.onUpgrade((req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path !== wsPath) return false;
+      if (closed) { socket.destroy(); return true; }
       (socket as Socket).setNoDelay?.(true);
       ws.handleUpgrade(req, socket, head, (conn) => {
         const stream = createWebSocketStream(conn);
@@ -126,7 +128,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     if (a && typeof a === 'object') wsUrl = `ws://127.0.0.1:${a.port}${wsPath}`;
   }
 
-  let closed = false;
   return {
     url: `mqtt://${urlHost}:${port}`,
     port,

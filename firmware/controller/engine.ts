@@ -112,7 +112,7 @@ export class HallEngine {
       const no = req.offline.no;
       const existing = m.tickets.get(no);
       if (existing) {
-        if (existing.offline && existing.kiosk === kiosk && existing.service === svc.id) {
+        if (existing.offline && existing.kiosk === kiosk) { // handed over before (it may have been transferred since)
           return this.finish([], { id: req.id, ok: true as const, ticket: this.issued(existing) }, replyTo, now);
         }
         return this.refuse(req.id, 'not-allowed', `${no} is already another ticket today`, replyTo);
