@@ -15,7 +15,8 @@ import { TicketIssuer, type IssuerOptions, type TicketRequest } from './issuer.t
 import { buildMenu } from './menu.ts';
 import { OfflineStore } from './offline/store.ts';
 import { mountKioskPage } from './page/page.ts';
-import { createPrinter, PrinterError, StatusPoller, type Printer, type PrinterState } from './printer/index.ts';
+import { createPrinter, PRINTER_STATES, PrinterError, SimPrinter, StatusPoller, type Printer, type PrinterState } from './printer/index.ts';
+import { readBody, sendJson } from '../firmware/web/app.ts';
 import { acquireSharedRenderer } from './preview/render.ts';
 import { statusUrl, ticketBytes } from './ticket/layout.ts';
 
@@ -127,6 +128,17 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       printer: () => poller.state,
       pull,
     });
+
+    // Simulated hardware only: the demo and tests tell the printer it ran out of paper.
+    if (printer instanceof SimPrinter) {
+      ctx.web.post(`/kiosk/${kioskId}/sim/printer`, async (req, res) => {
+        let state: unknown;
+        try { state = (JSON.parse(await readBody(req, 1024)) as { state?: unknown }).state; } catch { /* answered below */ }
+        if (!PRINTER_STATES.includes(state as PrinterState)) return sendJson(res, 400, { error: `state must be one of ${PRINTER_STATES.join(', ')}` });
+        printer.setState(state as PrinterState);
+        sendJson(res, 200, { state: await poller.pollNow() });
+      });
+    }
 
     const buttons: Button[] = [];
     let gpio: GpioChip | null = null;

@@ -83,8 +83,11 @@ describe('simulated printer', () => {
     expect(files).toContain(bin.replace(/\.bin$/, '.png'));
     expect(docLines(decodeEscPos(readFileSync(join(dir, bin))))).toContain(r.ticket.no);
     expect(readQrPng(readFileSync(join(dir, bin.replace(/\.bin$/, '.png'))))).toBe(r.statusUrl);
-    // Told paper-out, it refuses, health says so, and the ticket is shown instead.
-    (kiosk.printer as SimPrinter).setState('paper-out');
+    // Told paper-out (as the demo does, over HTTP), it refuses, health says so, and the ticket is shown instead.
+    const sim = `http://127.0.0.1:${h.webPort}/kiosk/k1/sim/printer`;
+    const tell = (body: string) => fetch(sim, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await tell('{"state":"on-fire"}')).status).toBe(400);
+    expect(await (await tell('{"state":"paper-out"}')).json()).toEqual({ state: 'paper-out' });
     const r2 = await kiosk.pull({ service: 'payment', lang: 'en' });
     expect(r2.ok && r2.printed).toBe(false);
     await until(() => h.health.printer === 'paper-out', 3000, 'health');
