@@ -59,7 +59,9 @@ export function queueSlackS(ctx: RoutingContext, service: string): number {
  * - otherwise the generalised cμ rule with the cost of waiting measured against
  *   the length of the errand (slowdown): the next citizen with the largest
  *   wait spent ÷ expected service time², so short errands are not held up
- *   behind long ones (a low mean wait) while long ones gain ground as they wait.
+ *   behind long ones (a low mean wait) while long ones gain ground as they wait;
+ *   an overflow errand only when the window's own queues have the slack to
+ *   spare its length.
  * Own services are considered first and win ties.
  */
 export const defaultPolicy: RoutingPolicy = {
@@ -67,12 +69,17 @@ export const defaultPolicy: RoutingPolicy = {
   pick: (ctx) => {
     let urgent: { t: QueuedTicket; slack: number } | null = null;
     let best: { t: QueuedTicket; index: number } | null = null;
+    // Overflow help must not cost the window's own queues their limit: the
+    // least slack among them has to outlast the overflow errand taken on.
+    let ownSlack = Infinity;
+    for (const s of ctx.window.own) ownSlack = Math.min(ownSlack, queueSlackS(ctx, s));
     for (const s of [...ctx.window.own, ...ctx.window.overflow]) {
       const t = nextInService(ctx, s);
       const svc = ctx.services.get(s);
       if (!t || !svc) continue;
       const slack = queueSlackS(ctx, s);
       if (slack <= 0 && (!urgent || slack < urgent.slack)) urgent = { t, slack };
+      if (!ctx.window.own.includes(s) && ownSlack <= svc.meanServiceS) continue;
       const index = ((ctx.nowMs - t.arrivedAtMs) / 1000 + 1) / (svc.meanServiceS * svc.meanServiceS);
       if (!best || index > best.index) best = { t, index };
     }
