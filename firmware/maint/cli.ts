@@ -109,6 +109,7 @@ export function register(program: Command): void {
     .requiredOption('--version <v>').requiredOption('--to <who>', 'all, a role, or device ids separated by commas')
     .option('--bundles <dir>', 'where `manyi bundle` wrote it', 'bundles')
     .option('--serve-host <host>', 'this machine’s address as the boards reach it').option('--port <n>', 'HTTP port to serve on', '8090')
+    .option('--base-url <url>', 'boards download from here instead (e.g. the controller: http://controller.local:8080/bundles/)')
     .option('--force', 'install on kiosks and counters inside opening hours too')
     .option('--wave-timeout <seconds>', 'how long each wave has to report healthy', '600')
     .action(async (o) => {
@@ -118,7 +119,9 @@ export function register(program: Command): void {
         const { rollout, resolveTargets } = await import('./rollout.ts');
         const bundle = readBundle(join(o.bundles, `manyi-${o.version}.json`));
         const { client, hall } = await connectMaintainer(o);
-        const server = await serveBundles(o.bundles, { port: Number(o.port), publicHost: o.serveHost });
+        const server = o.baseUrl
+          ? { url: String(o.baseUrl).replace(/\/?$/, '/'), close: async () => {} }
+          : await serveBundles(o.bundles, { port: Number(o.port), publicHost: o.serveHost });
         try {
           const devices = await resolveTargets(client, hall, o.to);
           if (!devices.length) throw new Error(`no device matches --to ${o.to}`);

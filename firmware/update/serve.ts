@@ -1,23 +1,45 @@
-// Serves bundle archives over HTTP for boards to download (the controller, or the
-// maintainer's laptop during `manyi rollout`). Only `*.tar.gz` names in one folder.
-import { createServer, type Server } from 'node:http';
+// Serves bundle archives over HTTP for boards to download: on the controller's web
+// host (`mountBundles`, at /bundles/NAME), or from the maintainer's laptop during
+// `manyi rollout` (`serveBundles`). Only `*.tar.gz` names in one folder.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { WebApp } from '../web/app.ts';
 
 export interface BundleServer { url: string; close(): Promise<void>; downloads: Map<string, number> }
 
-export async function serveBundles(dir: string, opts: { port?: number; host?: string; publicHost?: string } = {}): Promise<BundleServer> {
-  const downloads = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    const name = decodeURIComponent((req.url ?? '/').split('?')[0].replace(/^\/bundles\//, ''));
-    if (req.method !== 'GET' || !/^[A-Za-z0-9._+-]+\.tar\.gz$/.test(name)) { res.writeHead(404).end('not found'); return; }
+const ARCHIVE = /^[A-Za-z0-9._+-]+\.tar\.gz$/;
+
+function handler(dir: string, downloads: Map<string, number>) {
+  return (name: string, res: ServerResponse) => {
+    if (!ARCHIVE.test(name)) { res.writeHead(404).end('not found'); return; }
     const file = join(dir, name);
     let size: number;
     try { size = statSync(file).size; } catch { res.writeHead(404).end('not found'); return; }
     downloads.set(name, (downloads.get(name) ?? 0) + 1);
     res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': size });
     createReadStream(file).pipe(res);
+  };
+}
+
+/** Mounts `GET /bundles/:name` on a web host (the controller's). */
+export function mountBundles(web: WebApp, dir: string): Map<string, number> {
+  const downloads = new Map<string, number>();
+  const serve = handler(dir, downloads);
+  web.get('/bundles/:name', (_req, res, params) => serve(params.name, res));
+  return downloads;
+}
+
+export async function serveBundles(dir: string, opts: { port?: number; host?: string; publicHost?: string } = {}): Promise<BundleServer> {
+  const downloads = new Map<string, number>();
+  const serve = handler(dir, downloads);
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || !path.startsWith('/bundles/')) { res.writeHead(404).end('not found'); return; }
+    let name: string;
+    try { name = decodeURIComponent(path.slice('/bundles/'.length)); } catch { res.writeHead(400).end('bad name'); return; }
+    serve(name, res);
   });
   server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0');
   await new Promise<void>((r, j) => { server.once('listening', () => r()); server.once('error', j); });

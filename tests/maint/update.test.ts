@@ -231,4 +231,23 @@ describe('a power cut during an install', () => {
     expect(await app.ready).toBe(true);
     await stopApp(app.proc);
   });
+
+  it("serves bundles from the controller's web host, and only archives", async () => {
+    const { WebApp } = await import('../../firmware/web/app.ts');
+    const { mountBundles } = await import('../../firmware/update/serve.ts');
+    const { sha256File } = await import('../../firmware/update/bundle.ts');
+    const web = new WebApp();
+    const downloads = mountBundles(web, bundles);
+    const port = await web.listen(0, '127.0.0.1');
+    try {
+      const b = await board('via-controller');
+      const s = await b.offer(offerFor(built.good.bundle, `http://127.0.0.1:${port}/bundles/`, 'u-ctl'));
+      expect(s.state).toBe('healthy');
+      expect(downloads.get(built.good.bundle.archive)).toBe(1);
+      expect(await sha256File(join(bundles, built.good.bundle.archive))).toBe(built.good.bundle.manifest.sha256);
+      expect((await fetch(`http://127.0.0.1:${port}/bundles/${built.good.bundle.archive.replace('.tar.gz', '.json')}`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/bundles/..%2Fetc%2Fpasswd.tar.gz`)).status).toBe(404);
+      await b.close();
+    } finally { await web.close(); }
+  });
 });
