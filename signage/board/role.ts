@@ -6,7 +6,8 @@ import type { RoleContext, RoleHandle, RoleStarter } from '../../firmware/runtim
 import { parseTopic, topics, filters } from '../../firmware/protocol/index.ts';
 import { sendJson } from '../../firmware/web/app.ts';
 import { loadBoardSpec, type BoardSpec } from '../../hw-specs/schema.ts';
-import { closeJohnnyFiveBoard, openJohnnyFiveBoard, openSimMax7219Board, type J5Board } from '../../firmware/hw/johnny-five-board.ts';
+import { openSimMax7219Board } from '../../firmware/hw/johnny-five-board.ts';
+import { ReplayBus, superviseLedBoard } from '../led/link.ts';
 import type { Max7219Emulator } from '../../firmware/hw/max7219.ts';
 import { JohnnyFiveMax7219 } from '../led/max7219-chain.ts';
 import { callLine, LedScroller } from '../led/scroller.ts';
@@ -67,24 +68,29 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   // LED matrix strip.
   let scroller: LedScroller | null = null;
   let matrix: Max7219Emulator | null = null;
-  let j5: J5Board | null = null;
   let simIo: { close(): void } | null = null;
+  let link: { stop(): Promise<void> } | null = null;
   if (spec.ledMatrix) {
     const c = spec.ledMatrix.chain;
-    try {
-      if (ctx.device.simulated) {
-        const sim = await openSimMax7219Board(c.pins, c.devices);
-        matrix = sim.emulator; simIo = sim.io; j5 = sim.board;
-      } else {
-        j5 = await openJohnnyFiveBoard({ port: spec.ledMatrix.arduino.port });
-      }
-      scroller = new LedScroller(new JohnnyFiveMax7219(j5, { kind: 'matrix', devices: c.devices, pins: c.pins, brightness: c.brightness }), { stepMs: opts.scrollStepMs, mode: ctx.device.simulated ? 'scroll' : 'page' });
-    } catch (e) {
-      ctx.log.error({ err: (e as Error).message }, 'board: LED matrix unavailable');
-      health.ledMatrix = 'offline';
+    const chain = { kind: 'matrix' as const, devices: c.devices, pins: c.pins, brightness: c.brightness };
+    if (ctx.device.simulated) {
+      const sim = await openSimMax7219Board(c.pins, c.devices);
+      matrix = sim.emulator; simIo = sim.io;
+      scroller = new LedScroller(new JohnnyFiveMax7219(sim.board, chain), { stepMs: opts.scrollStepMs, mode: 'scroll' });
+    } else {
+      // Pages, not scrolling: see LedScroller. The strip survives the Arduino coming and going.
+      const bus = new ReplayBus('matrix', c.devices);
+      scroller = new LedScroller(bus, { mode: 'page' });
+      link = superviseLedBoard({
+        port: spec.ledMatrix.arduino.port, chain, display: bus,
+        onState: (state, why) => {
+          ctx.setHealth({ ledMatrix: state });
+          if (state === 'offline') ctx.log.error({ err: why }, 'board: LED matrix unavailable, retrying');
+        },
+      });
     }
   }
-  ctx.setHealth({ voice: health.voice ?? (speaker ? 'ok' : 'none'), ledMatrix: health.ledMatrix ?? (scroller ? 'ok' : 'none') });
+  ctx.setHealth({ voice: health.voice ?? (speaker ? 'ok' : 'none'), ledMatrix: !spec.ledMatrix ? 'none' : link ? 'connecting' : 'ok' });
 
   const shown = (window: string) => {
     return view().windows.some((w) => w.id === window);
@@ -166,7 +172,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
       voice?.close();
       scroller?.stop();
       simIo?.close();
-      if (j5 && !simIo) await closeJohnnyFiveBoard(j5).catch(() => undefined);
+      await link?.stop();
     },
   };
 }

@@ -4,7 +4,7 @@
 // `superviseLedBoard` reopens the Firmata link with backoff.
 import type { J5Board } from '../../firmware/hw/johnny-five-board.ts';
 import { openJohnnyFiveBoard, closeJohnnyFiveBoard } from '../../firmware/hw/johnny-five-board.ts';
-import { JohnnyFiveMax7219, type ChainOptions } from './max7219-chain.ts';
+import { JohnnyFiveMax7219, type ChainOptions, type Max7219Bus } from './max7219-chain.ts';
 import { boardText, LedWindowDisplay, type WindowDisplay } from './window-display.ts';
 
 export class ReplayDisplay implements WindowDisplay {
@@ -35,10 +35,31 @@ export class ReplayDisplay implements WindowDisplay {
   showLost(): void { const w = this.window; this.run((d) => { if (w) d.showIdle(w); d.showLost(); }, boardText('lost', this.width, '', w)); }
 }
 
+/**
+ * A MAX7219 bus that outlives its board: remembers the last value of every
+ * register and, when a board (re)appears, sends them all to it.
+ */
+export class ReplayBus implements Max7219Bus {
+  private regs = new Map<number, number[]>();
+  private target: Max7219Bus | null = null;
+  constructor(readonly kind: 'digits' | 'matrix', readonly devices: number) {}
+  get attached(): boolean { return this.target !== null; }
+  attach(bus: Max7219Bus): void {
+    this.target = bus;
+    for (const [reg, values] of this.regs) bus.writeAll(reg, values);
+  }
+  detach(): void { this.target = null; }
+  writeAll(reg: number, values: number[]): void {
+    this.regs.set(reg, values.slice());
+    this.target?.writeAll(reg, values);
+  }
+}
+
 export interface SuperviseOptions {
   port?: string;
   chain: ChainOptions;
-  display: ReplayDisplay;
+  /** What the (re)opened board is attached to: a window display, or a bus (the lobby strip). */
+  display: ReplayDisplay | ReplayBus;
   onState(state: 'ok' | 'offline', why?: string): void;
   /** First retry after this long, doubling up to `maxRetryMs`. */
   retryMs?: number;
@@ -77,7 +98,8 @@ export function superviseLedBoard(o: SuperviseOptions): { stop(): Promise<void> 
     b.on('error', (e: Error) => lost(e?.message ?? 'error'));
     const bus = new JohnnyFiveMax7219(b, { ...o.chain, onError: (e) => lost(e.message) });
     delay = base;
-    o.display.attach(new LedWindowDisplay(bus));
+    if (o.display instanceof ReplayBus) o.display.attach(bus);
+    else o.display.attach(new LedWindowDisplay(bus));
     o.onState('ok');
   }
 

@@ -176,3 +176,34 @@ describe('real LED board link (Arduino missing at boot, then unplugged)', () => 
     await link.stop();
   });
 });
+
+describe('lobby strip on a real link', () => {
+  it('the strip keeps paging while the Arduino is away and shows the current page when it appears', async () => {
+    const { ReplayBus, superviseLedBoard } = await import('../../signage/led/link.ts');
+    const { LedScroller } = await import('../../signage/led/scroller.ts');
+    const { until } = await import('./helpers.ts');
+    const bus = new ReplayBus('matrix', 8);
+    const strip = new LedScroller(bus, { mode: 'page', pageMs: 60_000 });
+    strip.show(['A023 > 1F WINDOW 5']);
+    let emu: Max7219Emulator | null = null;
+    const link = superviseLedBoard({
+      chain: { kind: 'matrix', devices: 8, pins: PINS }, display: bus, retryMs: 10, onState: () => {},
+      open: async () => {
+        const io = new Firmata();
+        const e = new Max7219Emulator(PINS, 8);
+        const orig = io.digitalWrite.bind(io);
+        io.digitalWrite = (pin: number, v: number) => { e.digitalWrite(pin, v); orig(pin, v); };
+        const opening = openJohnnyFiveBoard({ io, timeoutMs: 2000 });
+        io.emit('connect'); io.emit('ready');
+        emu = e;
+        return opening;
+      },
+    });
+    await until(() => bus.attached, 2000, 'attached');
+    expect(decodeColumns(readBoard(emu!, 'matrix').cells)).toBe('A023 > 1F WINDOW');
+    strip.step();
+    expect(decodeColumns(readBoard(emu!, 'matrix').cells).trim()).toBe('5');
+    strip.stop();
+    await link.stop();
+  });
+});
