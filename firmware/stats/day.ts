@@ -18,7 +18,10 @@ export interface EventRow {
   service: string | null;
   window: string | null;
   staff: string | null;
-  data: string;
+  /** The event's JSON; StatsStore reads it only for the kinds that need more than the columns. */
+  data: string | null;
+  /** For `ticket-called`: 1 if it was a recall (StatsStore computes it in SQL). */
+  recall?: number;
 }
 
 export interface DaySummary {
@@ -137,7 +140,7 @@ export class DayFolder {
     const staffOf = () => row.staff ?? (row.window ? this.wins.get(row.window)?.staff : undefined) ?? null;
     switch (row.kind) {
       case 'ticket-issued': {
-        const e = JSON.parse(row.data) as Extract<HallEvent, { kind: 'ticket-issued' }>;
+        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'ticket-issued' }>;
         const arrivedAt = e.arrivedAt ?? at;
         this.tickets.set(e.ticket, { service: e.service, arrivedAt, called: false });
         for (const g of this.groups(e.service, null, null, arrivedAt)) g.issued++;
@@ -147,7 +150,7 @@ export class DayFolder {
         const t = row.ticket ? this.tickets.get(row.ticket) : undefined;
         this.setBusy(row.window, at, true);
         if (!t) break;
-        const recall = row.data.includes('"recall":true'); // cheaper than parsing every call
+        const recall = row.recall !== undefined ? row.recall === 1 : !!row.data?.includes('"recall":true');
         if (recall && t.callAt !== undefined) break;
         t.callAt = at;
         if (!t.called) {
@@ -185,7 +188,7 @@ export class DayFolder {
         break;
       }
       case 'ticket-transferred': {
-        const e = JSON.parse(row.data) as Extract<HallEvent, { kind: 'ticket-transferred' }>;
+        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'ticket-transferred' }>;
         const t = this.tickets.get(e.ticket);
         for (const g of this.groups(e.from, e.window ?? null, staffOf(), at)) g.transferred++;
         if (t) { t.service = e.to; t.startAt = undefined; t.callAt = undefined; }
@@ -193,12 +196,12 @@ export class DayFolder {
         break;
       }
       case 'rating': {
-        const e = JSON.parse(row.data) as Extract<HallEvent, { kind: 'rating' }>;
+        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'rating' }>;
         for (const g of this.groups(e.service, e.window, staffOf(), at)) g.ratings[e.score]++;
         break;
       }
       case 'window-status': {
-        const e = JSON.parse(row.data) as Extract<HallEvent, { kind: 'window-status' }>;
+        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'window-status' }>;
         const w = this.win(e.window);
         this.accrue(e.window, w, at);
         w.status = e.status;

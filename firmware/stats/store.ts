@@ -51,7 +51,11 @@ export class StatsStore {
     this.fingerprint = configFingerprint(hall);
     const hasCache = this.cacheable || !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stats_day'").get();
     this.q = {
-      events: db.prepare('SELECT seq, at, day, kind, ticket, service, "window", staff, data FROM events WHERE day = ? AND seq > ? ORDER BY seq'),
+      // The JSON only where the columns do not say enough; a call's recall flag found in SQL.
+      events: db.prepare(`SELECT seq, at, day, kind, ticket, service, "window", staff,
+        CASE WHEN kind IN ('ticket-issued', 'ticket-transferred', 'rating', 'window-status') THEN data END AS data,
+        (kind = 'ticket-called' AND instr(data, '"recall":true') > 0) AS recall
+        FROM events WHERE day = ? AND seq > ? ORDER BY seq`),
       lastSeq: db.prepare('SELECT MAX(seq) AS s FROM events WHERE day = ?'),
       cached: hasCache ? db.prepare('SELECT version, config, last_seq, events, data FROM stats_day WHERE day = ?')
         : db.prepare('SELECT NULL AS version, NULL AS config, NULL AS last_seq, NULL AS events, NULL AS data WHERE 0 AND ? IS NULL'),

@@ -1,6 +1,6 @@
 // A year of a busy hall (~5,000 tickets a day) in a temp SQLite file: how long the
 // main statistics queries take over it and what it costs on disk.
-// `npm run bench -- --only stats [--days 365] [--tickets 5000] [--keep]`
+// `npm run bench -- --only stats [--days 365] [--tickets 5000] [--keep | --reuse FILE]`
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,41 +24,56 @@ function time<T>(fn: () => T): [T, number] {
   return [r, performance.now() - t0];
 }
 
+/** Bytes of each table and index (SQLite's dbstat), or null where it is not compiled in. */
+function objectSizes(db: SqliteStore['db']): Map<string, number> | null {
+  try {
+    const rows = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as Array<{ name: string; bytes: number }>;
+    return new Map(rows.map((r) => [r.name, r.bytes]));
+  } catch {
+    return null;
+  }
+}
+
 export default async function run(args: string[]): Promise<void> {
-  const days = arg(args, 'days', 365);
   const tickets = arg(args, 'tickets', 5000);
   const hall = loadHallConfig();
+  const reuseAt = args.indexOf('--reuse');
+  const reuse = reuseAt >= 0 ? args[reuseAt + 1] : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'manyi-stats-bench-'));
-  const file = join(dir, 'controller.db');
+  const file = reuse ?? join(dir, 'controller.db');
   // The controller's own store (schema, indexes, WAL, synchronous=FULL); one append (= one transaction) a day.
   const sqlite = new SqliteStore(file);
   const db = sqlite.db;
-  const perDay = (evs: ReturnType<typeof synthesizeDay>) => sqlite.append(evs);
-
-  const dayList: string[] = [];
-  for (let d = '2025-11-27', i = 0; i < days; i++, d = nextDay(d)) dayList.push(d);
   const rows: Array<[string, string]> = [];
-  let events = 0;
-  let genMs = 0;
-  const [, writeMs] = time(() => {
-    dayList.forEach((day, i) => {
-      const [evs, g] = time(() => synthesizeDay(hall, day, { tickets, seed: i }));
-      genMs += g;
-      events += evs.length;
-      perDay(evs);
+  const dayList: string[] = [];
+  if (reuse && existsSync(reuse)) {
+    // A year written by an earlier run (--keep): measure the statistics from scratch on it.
+    db.exec('DROP TABLE IF EXISTS stats_day; DROP INDEX IF EXISTS stats_events_window_status;');
+    const r = db.prepare('SELECT MIN(day) AS a, MAX(day) AS b FROM events').get() as { a: string; b: string };
+    for (let d = r.a; d <= r.b; d = nextDay(d)) dayList.push(d);
+    rows.push(['reused store', `${reuse}: ${dayList.length} days ${r.a} – ${r.b}`]);
+  } else {
+    const days = arg(args, 'days', 365);
+    for (let d = '2025-11-27', i = 0; i < days; i++, d = nextDay(d)) dayList.push(d);
+    let events = 0;
+    let genMs = 0;
+    const [, writeMs] = time(() => {
+      dayList.forEach((day, i) => {
+        const [evs, g] = time(() => synthesizeDay(hall, day, { tickets, seed: i }));
+        genMs += g;
+        events += evs.length;
+        sqlite.append(evs);
+      });
     });
-  });
+    rows.push(['days × tickets/day', `${days} × ${tickets} = ${(days * tickets).toLocaleString('en')} tickets`]);
+    rows.push(['events written', `${events.toLocaleString('en')} in ${(writeMs / 1000).toFixed(1)} s (${Math.round(events / ((writeMs - genMs) / 1000)).toLocaleString('en')} rows/s to SQLite; generation ${(genMs / 1000).toFixed(1)} s)`]);
+  }
+  const days = dayList.length;
+  const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
   db.pragma('wal_checkpoint(TRUNCATE)');
-  const rawBytes = fileSize(file);
-  rows.push(['days × tickets/day', `${days} × ${tickets} = ${(days * tickets).toLocaleString('en')} tickets`]);
-  rows.push(['events written', `${events.toLocaleString('en')} in ${(writeMs / 1000).toFixed(1)} s (${Math.round(events / ((writeMs - genMs) / 1000)).toLocaleString('en')} rows/s to SQLite; generation ${(genMs / 1000).toFixed(1)} s)`]);
-  rows.push(['controller store on disk (events + its indexes)', `${mb(rawBytes)} (${mb(rawBytes / days)} a day, ${Math.round(rawBytes / events)} B an event)`]);
 
   const [, idxMs] = time(() => ensureStatsSchema(db));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  const idxBytes = fileSize(file) - rawBytes;
-  rows.push(['stats index (window-status, partial)', `${mb(idxBytes)}, built in ${(idxMs / 1000).toFixed(1)} s`]);
-
+  rows.push(['stats index (window-status, partial): build', `${(idxMs / 1000).toFixed(1)} s`]);
   const lastDay = dayList[dayList.length - 1];
   // "Now" is the last day at 15:00: the year before it is closed, that day is live.
   const now = localToMs(lastDay, 15 * 3600, hall.hall.timezone);
@@ -68,9 +83,7 @@ export default async function run(args: string[]): Promise<void> {
   rows.push(['fold one busy day from raw events', `${foldMs.toFixed(0)} ms`]);
   const [closed, closeMs] = time(() => store.closeDays());
   db.pragma('wal_checkpoint(TRUNCATE)');
-  const sumBytes = fileSize(file) - rawBytes - idxBytes;
   rows.push(['close every past day (summaries)', `${closed} days in ${(closeMs / 1000).toFixed(1)} s (${(closeMs / Math.max(1, closed)).toFixed(0)} ms a day)`]);
-  rows.push(['stats_day summaries on disk', `${mb(sumBytes)} (${(sumBytes / Math.max(1, closed) / 1024).toFixed(0)} KB a day)`]);
 
   const q = (label: string, from: string, to: string) => {
     rangeStats(store, from, to); // warm the statement cache once
@@ -92,11 +105,20 @@ export default async function run(args: string[]): Promise<void> {
   rows.push([`monthly staff ranking ${month}`, `${rankMs.toFixed(0)} ms`]);
 
   const total = fileSize(file);
-  rows.push(['store on disk, total', `${mb(total)} (${mb(total / days)} a day; a year at this rate ${(total / days * 365 / 1024 ** 3).toFixed(2)} GB)`]);
-  db.close();
+  const sizes = objectSizes(db);
+  if (sizes) {
+    const of = (names: string[]) => names.reduce((n, k) => n + (sizes.get(k) ?? 0), 0);
+    const ev = of(['events']);
+    rows.push(['disk: events table', `${mb(ev)} (${Math.round(ev / events)} B an event, ${mb(ev / days)} a day)`]);
+    rows.push(['disk: controller indexes (events_day, events_kind_day)', mb(of(['events_day', 'events_kind_day']))]);
+    rows.push(['disk: stats index (window-status)', mb(of(['stats_events_window_status']))]);
+    rows.push(['disk: stats_day summaries', `${mb(of(['stats_day', 'sqlite_autoindex_stats_day_1']))} (${(of(['stats_day', 'sqlite_autoindex_stats_day_1']) / days / 1024).toFixed(0)} KB a day)`]);
+  }
+  rows.push(['store on disk, total', `${mb(total)} for ${events.toLocaleString('en')} events (${mb(total / days)} a day; a year at this rate ${(total / days * 365 / 1024 ** 3).toFixed(2)} GB)`]);
+  sqlite.close();
 
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
-  if (args.includes('--keep')) console.log(`kept: ${file}`);
-  else rmSync(dir, { recursive: true, force: true });
+  if (reuse || args.includes('--keep')) console.log(`kept: ${file}`);
+  if (reuse || !args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 }
