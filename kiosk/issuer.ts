@@ -89,6 +89,7 @@ export class TicketIssuer {
       const { no, day, issuedAt, service, ...rest } = t;
       const r = await this.client.request({ op: 'handover', service, ...rest, offline: { no, issuedAt } }, this.timeoutMs, `ho-${day}-${no}`);
       if (!r) return; // still unreachable: try again later, keeping the order
+      if (!r.ok && r.error.code === 'internal') return; // the controller could not store it: retry later
       if (!r.ok) this.log?.warn({ no, error: r.error }, 'controller refused an offline ticket');
       this.store.markHanded(day, no);
     }
