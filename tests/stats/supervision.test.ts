@@ -92,3 +92,40 @@ describe('Supervisor', () => {
     expect(sup.active()).toEqual([]);
   });
 });
+
+describe('supervision fed from the engine', () => {
+  it('raises and clears alerts as the hall changes', async () => {
+    const { HallEngine } = await import('../../firmware/controller/engine.ts');
+    const { DeviceWatch, RecentRatings, supervisionInput } = await import('../../firmware/supervision/index.ts');
+    const engine = new HallEngine({ hall });
+    const devices = new DeviceWatch();
+    const ratings = new RecentRatings();
+    engine.onEvent((e) => ratings.add(e));
+    const sup = new Supervisor(hall);
+    const t0 = at('08:00');
+    engine.tick(t0);
+    const tick = (now: number) => sup.tick(supervisionInput(engine.model, now, devices, ratings));
+    const ok = <T extends { ok: boolean }>(r: T) => { expect(r.ok).toBe(true); return r; };
+    ok(engine.window('1', { id: 'o1', action: 'open', staff: 's001' }, t0));
+    ok(engine.window('2', { id: 'o2', action: 'open', staff: 's002' }, t0));
+    ok(engine.window('2', { id: 'p2', action: 'pause' }, t0 + 1_000));
+    ok(engine.kiosk('kiosk-1', { op: 'ticket', id: 'k1', service: 'registration' }, t0 + 2_000));
+    expect(tick(t0 + 60_000)).toEqual([]);
+    // 16 minutes on: A001 has waited past 15 min, window 2 paused past 10 min.
+    const raised = tick(t0 + 16 * 60_000);
+    expect(raised.map((a) => a.kind).sort()).toEqual(['wait-over-limit', 'window-paused-long']);
+    expect(raised.find((a) => a.kind === 'window-paused-long')).toMatchObject({ window: '2', staff: 's002' });
+    // Window 1 calls A001, serves it, and gets a bad rating; window 2 resumes.
+    const t1 = t0 + 17 * 60_000;
+    ok(engine.window('1', { id: 'c1', action: 'call-next' }, t1));
+    ok(engine.window('1', { id: 's1', action: 'start' }, t1 + 10_000));
+    ok(engine.window('1', { id: 'd1', action: 'complete' }, t1 + 40_000));
+    ok(engine.rate('1', { id: 'r1', ticket: 'A001', score: 'unsatisfied', reason: 'attitude' }, t1 + 45_000));
+    ok(engine.window('2', { id: 'r2', action: 'resume' }, t1 + 45_000));
+    const changes = tick(t1 + 46_000);
+    expect(changes.filter((a) => a.state === 'cleared').map((a) => a.kind).sort()).toEqual(['wait-over-limit', 'window-paused-long']);
+    const bad = changes.find((a) => a.state === 'raised')!;
+    expect(bad).toMatchObject({ kind: 'unsatisfied-rating', window: '1', staff: 's001', ticket: 'A001' });
+    expect(bad.message).toContain('服务态度差');
+  });
+});
