@@ -1,5 +1,6 @@
 // Simulated citizens and staff for the demo hall, speaking only the MQTT contract:
-// citizens request tickets at the kiosks' request topics at a seeded Poisson rate;
+// citizens request tickets at the kiosks' request topics at a seeded Poisson rate
+// (by default what keeps the windows about 95 % busy);
 // each window's "staff member" opens it with a staff id, calls, starts, completes
 // after a seeded service time, presses the rating pad, and now and then recalls,
 // marks a no-show or takes a short pause. Enough for the boards to move on their own.
@@ -14,7 +15,7 @@ export interface TrafficOptions {
   brokerUrl: string;
   hall: HallConfig;
   kiosks: readonly string[];
-  /** Citizens per minute (default 20). */
+  /** Citizens per minute (default: what keeps the windows about 95 % busy, see `trafficPlan`). */
   ratePerMin?: number;
   /** Service times are the hall's expected ones times this (default 0.5: a lively demo). */
   serviceScale?: number;
@@ -35,9 +36,26 @@ function pick<T>(rng: Rng, weighted: Array<[T, number]>): T {
   return weighted[weighted.length - 1][0];
 }
 
+/** Seconds a window spends per ticket beyond the service itself (walking up, rating). */
+const OVERHEAD_S = 7;
+
+/**
+ * The service mix and arrival rate that keep each service's own windows about
+ * `load` busy: a lively hall with queues that come and go rather than grow all day.
+ */
+export function trafficPlan(hall: HallConfig, serviceScale = 0.5, load = 0.95): { ratePerMin: number; mix: Array<[string, number]> } {
+  const mix: Array<[string, number]> = hall.services.map((svc) => {
+    const windows = hall.windows.reduce((n, w) => n + (w.own.includes(svc.id) ? 1 / w.own.length : 0), 0);
+    return [svc.id, windows / (svc.expectedServiceS * serviceScale + OVERHEAD_S)];
+  });
+  const perS = mix.reduce((sum, [, x]) => sum + x, 0);
+  return { ratePerMin: Math.max(1, Math.round(perS * load * 60)), mix: mix.filter(([, x]) => x > 0) };
+}
+
 export interface Traffic {
   /** Tickets requested and windows commanded so far (for the demo's summary). */
   counts(): { tickets: number; served: number; ratings: number };
+  ratePerMin: number;
   stop(): Promise<void>;
 }
 
@@ -78,8 +96,10 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
 
   // Citizens: Poisson arrivals, service mix weighted towards registration and payment.
   const arrivals = createRng(seed, 1);
-  const mix: Array<[string, number]> = o.hall.services.map((s, i) => [s.id, i < 2 ? 4 : 1]);
-  const meanGapMs = 60_000 / (o.ratePerMin ?? 20);
+  const plan = trafficPlan(o.hall, o.serviceScale ?? 0.5);
+  const mix = plan.mix;
+  const ratePerMin = o.ratePerMin ?? plan.ratePerMin;
+  const meanGapMs = 60_000 / ratePerMin;
   const citizens = (async () => {
     while (running) {
       await sleep(exponential(arrivals, meanGapMs));
@@ -145,6 +165,7 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
 
   return {
     counts: () => ({ ...counts }),
+    ratePerMin,
     async stop() {
       running = false;
       for (const t of timers) clearTimeout(t);
