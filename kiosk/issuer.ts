@@ -34,6 +34,7 @@ export class TicketIssuer {
   private readonly lowWater: number;
   private readonly blockSize: number;
   private syncing: Promise<void> | null = null;
+  private syncAgain = false;
 
   constructor(
     private readonly client: KioskClient,
@@ -80,7 +81,12 @@ export class TicketIssuer {
 
   /** Hands over offline tickets (in issue order) and tops up the blocks; one run at a time. */
   sync(): Promise<void> {
-    this.syncing ??= this.syncOnce().finally(() => { this.syncing = null; });
+    // A call during a run (e.g. on reconnect while a request of the run is timing
+    // out) must not be lost: it makes the run go round once more.
+    if (this.syncing) { this.syncAgain = true; return this.syncing; }
+    this.syncing = (async () => {
+      do { this.syncAgain = false; await this.syncOnce(); } while (this.syncAgain && this.client.connected);
+    })().finally(() => { this.syncing = null; });
     return this.syncing;
   }
 

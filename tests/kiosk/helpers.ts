@@ -30,6 +30,8 @@ export class FakeController {
   /** While true the controller hears requests but never answers (a hung controller). */
   silent = false;
   requests = 0;
+  /** The next this-many handovers fail as if the store had failed (`internal`). */
+  failHandovers = 0;
   /** Every valid request, as received. */
   readonly log: KioskRequest[] = [];
 
@@ -70,6 +72,9 @@ export class FakeController {
       const numbers = Array.from({ length: req.count }, () => this.number(req.service));
       numbers.forEach((n) => this.reserved.add(n));
       body = { id: req.id, ok: true, block: { service: req.service, day, numbers } };
+    } else if (req.op === 'handover' && this.failHandovers > 0) {
+      this.failHandovers--;
+      return reply(errorReply(req.id, 'internal', 'store failed; nothing changed'));
     } else if (req.op === 'handover') {
       if (!this.reserved.delete(req.offline.no)) body = errorReply(req.id, 'not-allowed', `${req.offline.no} was not reserved`);
       else {

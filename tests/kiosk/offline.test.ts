@@ -82,6 +82,30 @@ describe('offline number blocks', () => {
   });
 });
 
+describe('handover retries', () => {
+  it('keeps an offline ticket the controller failed to store, and hands it over first next time', async () => {
+    const { h, kiosk } = await start();
+    const day = kiosk.issuer.day();
+    await until(() => kiosk.store.available(day, 'payment') >= 10, 5000, 'blocks reserved');
+    h.proxy.cut();
+    await until(() => !h.ctx.mqtt.connected, 3000, 'disconnect');
+    const off: string[] = [];
+    for (let i = 0; i < 2; i++) { const r = await kiosk.pull({ service: 'payment' }); if (r.ok) off.push(r.ticket.no); h.clock.advance(60_000); }
+    h.controller.failHandovers = 1;
+    h.proxy.restore();
+    await until(() => h.ctx.mqtt.connected, 5000, 'reconnect');
+    console.log('connected', h.controller.log.map((r) => r.op).join(','));
+    await new Promise((r) => setTimeout(r, 1000));
+    console.log('after', h.controller.log.map((r) => r.op).join(','), kiosk.store.pending().length);
+    await until(() => h.controller.log.some((r) => r.op === 'handover'), 5000, 'a handover attempt');
+    await until(() => h.controller.failHandovers === 0, 5000, 'the failure');
+    expect(kiosk.store.pending().map((t) => t.no)).toEqual(off);
+    const r = await kiosk.pull({ service: 'payment' }); // hands the two over first, then asks online
+    expect(r.ok && !r.offline).toBe(true);
+    expect(h.controller.filed.map((f) => f.no)).toEqual([...off, r.ok ? r.ticket.no : '']);
+  });
+});
+
 describe('OfflineStore on disk', () => {
   it('survives a restart without reusing a number, and keeps pending tickets in order', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'manyi-store-')), 'offline.jsonl');
