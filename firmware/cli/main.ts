@@ -1,6 +1,7 @@
 // `manyi …`: one command for boards and maintainers. Sub-commands live in their own
 // modules and register themselves here; commander parses the arguments.
 import { Command } from 'commander';
+import { firmwareVersion } from '../runtime/version.ts';
 
 export type CommandModule = (program: Command) => void;
 
@@ -19,7 +20,7 @@ const modules: Array<() => Promise<{ register: CommandModule }>> = [
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('manyi')
     .description('manyi (满意): firmware and tools for the queue of a service hall')
-    .version(process.env.MANYI_VERSION ?? '0.1.0');
+    .version(firmwareVersion());
   for (const load of modules) (await load()).register(program);
   await program.parseAsync(argv);
 }

@@ -1,6 +1,6 @@
-// The demo's controller: the controller role as a board runs it, plus the pages that
-// need its engine and database on the same web host — the ticket status page
-// (`/t/{day}/{no}`, the QR code on each ticket) and the manager's page (`/manager`).
+// The demo's controller: the controller role as a board runs it (startControllerRole
+// mounts the ticket status page too), plus the manager's page (`/manager`), which
+// needs the controller's database and live state on the same web host.
 import { join } from 'node:path';
 import { startController } from '../controller/service.ts';
 import { SqliteStore } from '../controller/sqlite-store.ts';
@@ -12,7 +12,7 @@ export const controllerWithPages: RoleStarter = async (ctx) => {
   const store = new SqliteStore(join(ctx.dataDir, 'controller.db'), { nowMs: ctx.clock.now() });
   const c = await startController({ hall: ctx.hall, dbPath: '', store, mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
-  mountManagerPages(ctx.web, { db: store.db, hall: ctx.hall, live: () => c.engine.hallState(ctx.clock.now()), now: () => ctx.clock.now() });
+  mountManagerPages(ctx.web, { db: store.db, hall: ctx.hall, live: () => c.engine.hallState(ctx.clock.now()), alerts: () => c.activeAlerts(), now: () => ctx.clock.now() });
   return {
     engine: c.engine,
     async stop() {
