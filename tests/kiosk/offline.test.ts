@@ -94,9 +94,6 @@ describe('handover retries', () => {
     h.controller.failHandovers = 1;
     h.proxy.restore();
     await until(() => h.ctx.mqtt.connected, 5000, 'reconnect');
-    console.log('connected', h.controller.log.map((r) => r.op).join(','));
-    await new Promise((r) => setTimeout(r, 1000));
-    console.log('after', h.controller.log.map((r) => r.op).join(','), kiosk.store.pending().length);
     await until(() => h.controller.log.some((r) => r.op === 'handover'), 5000, 'a handover attempt');
     await until(() => h.controller.failHandovers === 0, 5000, 'the failure');
     expect(kiosk.store.pending().map((t) => t.no)).toEqual(off);
