@@ -53,8 +53,12 @@ export const Scenario = z.object({
 }).strict().superRefine((s, ctx) => {
   if (s.open >= s.close) ctx.addIssue({ code: 'custom', path: ['close'], message: 'close must be after open' });
   const ids = new Set(s.services.map((x) => x.id));
-  for (const key of Object.keys(s.arrivals)) {
+  for (const [key, spans] of Object.entries(s.arrivals)) {
     if (!ids.has(key)) ctx.addIssue({ code: 'custom', path: ['arrivals', key], message: `unknown service ${key}` });
+    // The controller refuses tickets outside opening hours: say so here, not mid-run.
+    spans.forEach(([from, to], i) => {
+      if (from < s.open || to > s.close) ctx.addIssue({ code: 'custom', path: ['arrivals', key, i], message: `span ${from}–${to} is outside opening hours ${s.open}–${s.close}` });
+    });
   }
   s.windows.forEach((w, i) => {
     for (const k of ['own', 'overflow'] as const) w[k].forEach((id, j) => {

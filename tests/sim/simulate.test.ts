@@ -38,6 +38,8 @@ describe('simulator', () => {
       .toThrow(ConfigError);
     expect(() => parseScenario({ ...monday, windows: [{ id: '1', floor: '1F', own: ['X'] }] }, 'bad.json'))
       .toThrow(/bad\.json: windows\[0\]\.own\[0\]: unknown service X/);
+    expect(() => parseScenario({ ...monday, arrivals: { ...monday.arrivals, R: [['07:00', '08:00', 100]] } }, 'early.json'))
+      .toThrow(/early\.json: arrivals\.R\[0\]: span 07:00–08:00 is outside opening hours 07:30–17:00/);
   });
 
   it('manyi simulate --json prints the averages as one object, and refuses bad input clearly', async () => {
