@@ -71,13 +71,14 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
   const web = `http://${h}:${d.httpPort}`;
   const wins = d.hall.windows;
   const tz = d.hall.hall.timezone;
+  // Only pages that exist: a role missing from this build is listed as MISSING below.
+  const has = (role: string) => d.started.some((x) => x.role === role);
   const lines = [
     `manyi demo hall: ${d.hall.hall.name.zh} / ${d.hall.hall.name.en} (${d.hall.hall.id})`,
-    `  lobby board     ${web}/`,
-    `  kiosks          ${DEMO_KIOSKS.map((k) => `${web}/kiosk/${k}`).join('  ')}`,
-    `  staff pages     ${web}/window/${wins[0].id} … ${web}/window/${wins[wins.length - 1].id}`,
-    `  ticket status   ${web}/t/{day}/{no}  (the QR code on each ticket)`,
-    `  manager         ${web}/manager`,
+    ...(has('board') ? [`  lobby board     ${web}/`] : []),
+    ...(has('kiosk') ? [`  kiosks          ${DEMO_KIOSKS.map((k) => `${web}/kiosk/${k}`).join('  ')}`] : []),
+    ...(has('counter') ? [`  staff pages     ${web}/window/${wins[0].id} … ${web}/window/${wins[wins.length - 1].id}`] : []),
+    ...(has('controller') ? [`  ticket status   ${web}/t/{day}/{no}  (the QR code on each ticket)`, `  manager         ${web}/manager`] : []),
     `  MQTT            mqtt://${h}:${d.mqttPort}  and  ws://${h}:${d.httpPort}/mqtt`,
     `  watch           mosquitto_sub -h ${h} -p ${d.mqttPort} -t 'manyi/#' -v`,
     `  devices         ${d.started.length} running: ${countBy(d.started.map((s) => s.role))}`,
