@@ -29,6 +29,8 @@ export interface SupervisionInput {
 export interface SupervisionOptions {
   /** How long an unsatisfied rating stays raised for the manager to see (default 15 min). */
   ratingAlertS?: number;
+  /** Kinds raised elsewhere (e.g. the engine's own wait-over-limit alerts), left out here. */
+  skip?: AlertKind[];
 }
 
 const PRINTER_KIND: Record<string, AlertKind> = {
@@ -132,5 +134,5 @@ export function evaluateAlerts(input: SupervisionInput, opts: SupervisionOptions
       });
     }
   }
-  return out;
+  return opts.skip?.length ? out.filter((a) => !opts.skip!.includes(a.kind)) : out;
 }

@@ -129,3 +129,13 @@ describe('supervision fed from the engine', () => {
     expect(bad.message).toContain('服务态度差');
   });
 });
+
+describe('skipping kinds raised elsewhere', () => {
+  it('leaves out the kinds it is told to', () => {
+    const now = at('09:30');
+    const waiting = [{ ticket: 'A010', service: 'registration', arrivedAt: now - 1_000_000 }];
+    const devices = [{ id: 'kiosk-9', online: false, lastSeenMs: now }];
+    expect(evaluateAlerts(input(now, { waiting, devices })).map((a) => a.kind).sort()).toEqual(['device-offline', 'wait-over-limit']);
+    expect(evaluateAlerts(input(now, { waiting, devices }), { skip: ['wait-over-limit'] }).map((a) => a.kind)).toEqual(['device-offline']);
+  });
+});
