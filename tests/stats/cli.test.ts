@@ -44,4 +44,17 @@ describe('manyi stats', () => {
     const missing = await run('node', [BIN, 'stats', '--db', join(dir, 'none.db')]).catch((e) => e);
     expect(missing.stderr).toContain('no database at');
   });
+
+  it('stats-seed fills a new database through the engine, and refuses to seed it twice', async () => {
+    const seeded = join(dir, 'demo.db');
+    const out = (await run('node', [BIN, 'stats-seed', '--db', seeded, '--days', '2', '--end', '2026-11-18', '--tickets', '120'])).stdout;
+    expect(out).toMatch(/2 day\(s\) 2026-11-17 – 2026-11-18/);
+    const st = JSON.parse((await run('node', [BIN, 'stats', '--db', seeded, '--from', '2026-11-17', '--to', '2026-11-18', '--json'])).stdout);
+    expect(st.days).toBe(2);
+    expect(st.total.served).toBeGreaterThan(150);
+    expect(st.total.satisfaction.rated).toBeGreaterThan(0);
+    const again = await run('node', [BIN, 'stats-seed', '--db', seeded]).catch((e) => e);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already holds \d+ events/);
+  });
 });
