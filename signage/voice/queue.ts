@@ -73,7 +73,9 @@ export class VoiceQueue {
     while (this.waiting.length && !this.closed) {
       if (!first) await sleep(this.opts.gapMs ?? 800);
       first = false;
-      const call = this.waiting.shift()!;
+      // close() may have emptied the queue while we slept between calls.
+      const call = this.waiting.shift();
+      if (!call || this.closed) break;
       this.started.push({ no: call.no, window: call.window, recall: call.recall, enqueuedAt: call.enqueuedAt, startedAt: Date.now() });
       if (this.started.length > 500) this.started.splice(0, 100);
       const english = this.opts.english !== false && this.waiting.length < (this.opts.englishUpTo ?? 2);
