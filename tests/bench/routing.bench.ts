@@ -7,9 +7,9 @@ import { simulate, type SimulationResult } from '../../firmware/sim/run.ts';
 import { policyNames } from '../../firmware/routing/index.ts';
 
 export function scenarioFiles(args: string[]): string[] {
-  const shared = new URL('../../../shared/bench/', import.meta.url).pathname;
+  // Copies of the client's shared/bench/ hall days, plus one written independently of them.
   const own = new URL('../../firmware/sim/scenarios/', import.meta.url).pathname;
-  const files = [`${shared}hospital-day.json`, `${shared}hospital-monday.json`, `${own}civic-centre.json`];
+  const files = [`${own}hospital-day.json`, `${own}hospital-monday.json`, `${own}civic-centre.json`];
   args.forEach((a, i) => { if (a === '--scenario' && args[i + 1]) files.push(args[i + 1]!); });
   return files;
 }

@@ -1,8 +1,8 @@
 // Scenarios for the simulator's tests, built in code and validated like files.
 import { parseScenario, type Scenario } from '../../firmware/sim/scenario.ts';
 
-export const BENCH_DIR = '/work/shared/bench';
-export const benchFile = (name: string) => new URL(`../../../shared/bench/${name}`, import.meta.url).pathname;
+/** The client's reference hall days (copies of shared/bench/, kept in the repo so a clean clone tests alone). */
+export const benchFile = (name: string) => new URL(`../../firmware/sim/scenarios/${name}`, import.meta.url).pathname;
 
 /** One service, `c` identical windows, Poisson arrivals, exponential service: M/M/c.
  *  The day must drain before midnight: the engine starts a new service day then. */
