@@ -49,7 +49,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const hallId = hall.hall.id;
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ name: 'controller' });
-  const store = opts.store ?? new SqliteStore(opts.dbPath, { nowMs: clock.now() });
+  const store = opts.store ?? new SqliteStore(opts.dbPath, { clock });
   const engine = new HallEngine({ hall, store, clock, policy: opts.policy });
 
   // What a command caused, published after its reply (the store already holds it).

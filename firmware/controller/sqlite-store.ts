@@ -12,6 +12,7 @@
 // `replies` for idempotency, `meta` for the schema version. Numbering, blocks and
 // tickets are rebuilt on start by replaying the current service day's events.
 import Database from 'better-sqlite3';
+import type { Clock } from '../lib/time.ts';
 import type { HallEvent } from './events.ts';
 import type { HallStore, StoredReply } from './store.ts';
 
@@ -38,14 +39,18 @@ export class SqliteStore implements HallStore {
   private selectReply: Database.Statement;
   private tx: (events: readonly HallEvent[], reply?: StoredReply) => void;
 
-  /** `synchronous` NORMAL is for measuring what the fsync costs (the bench), not for halls. */
-  constructor(path: string, opts: { nowMs?: number; synchronous?: 'FULL' | 'NORMAL' } = {}) {
+  /**
+   * `clock` is the controller's own (virtual in the simulator, shifted in the demo):
+   * stored replies are pruned against it, never against the wall clock.
+   * `synchronous` NORMAL is for measuring what the fsync costs (the bench), not for halls.
+   */
+  constructor(path: string, opts: { clock: Clock; synchronous?: 'FULL' | 'NORMAL' }) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 2000');
     this.db.exec(SCHEMA);
-    this.db.prepare('DELETE FROM replies WHERE at < ?').run((opts.nowMs ?? Date.now()) - REPLY_KEEP_MS);
+    this.db.prepare('DELETE FROM replies WHERE at < ?').run(opts.clock.now() - REPLY_KEEP_MS);
     this.insertEvent = this.db.prepare(
       'INSERT INTO events(at, day, kind, ticket, service, "window", staff, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -56,7 +61,7 @@ export class SqliteStore implements HallStore {
         const r = e as { ticket?: string; service?: string; to?: string; window?: string; staff?: string };
         this.insertEvent.run(e.at, e.day, e.kind, r.ticket ?? null, r.service ?? r.to ?? null, r.window ?? null, r.staff ?? null, JSON.stringify(e));
       }
-      if (reply) this.insertReply.run(reply.sender, reply.id, reply.topic, reply.payload, events[0]?.at ?? Date.now());
+      if (reply) this.insertReply.run(reply.sender, reply.id, reply.topic, reply.payload, events[0]?.at ?? opts.clock.now());
     });
   }
 

@@ -8,7 +8,7 @@ import { figuresCsv } from './csv.ts';
 import type { Figures } from './figures.ts';
 import { rangeStats, staffRanking, type RangeStats } from './range.ts';
 import { nextDay, prevDay, StatsStore } from './store.ts';
-import { localDay } from '../lib/time.ts';
+import { localDay, systemClock } from '../lib/time.ts';
 import { HallEngine } from '../controller/engine.ts';
 import { SqliteStore } from '../controller/sqlite-store.ts';
 import { driveWeek } from './demo-week.ts';
@@ -83,7 +83,7 @@ function seed(o: { db: string; hall?: string; days: string; end?: string; ticket
   for (let i = 1; i < days; i++) first = prevDay(first);
   const list: string[] = [];
   for (let d = first; d <= end; d = nextDay(d)) list.push(d);
-  const store = new SqliteStore(o.db, { nowMs: Date.now() });
+  const store = new SqliteStore(o.db, { clock: systemClock });
   try {
     const n = (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
     if (n > 0) throw new Error(`${o.db} already holds ${n} events: seed a new database`);

@@ -13,6 +13,7 @@ import { parseHallConfig, DEMO_HALL_PATH, type HallConfig } from '../../firmware
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController } from '../../firmware/controller/service.ts';
 import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { systemClock } from '../../firmware/lib/time.ts';
 import { HallEngine } from '../../firmware/controller/engine.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { localToMs } from '../../firmware/lib/time.ts';
@@ -73,7 +74,7 @@ async function measure(broker: string, url: string, hall: HallConfig, n: number,
   await echo.endAsync();
 
   const dir = mkdtempSync(join(tmpdir(), 'manyi-bench-'));
-  const store = new SqliteStore(join(dir, 'c.db'), { synchronous: sync });
+  const store = new SqliteStore(join(dir, 'c.db'), { clock: systemClock, synchronous: sync });
   const ctlClient = await connect(url);
   const ctl = await startController({ hall, dbPath: '', store, mqtt: ctlClient, log: pino({ level: 'silent' }) });
   await cli.subscribeAsync([`manyi/v1/${H}/kiosk/+/reply`, `manyi/v1/${H}/window/1/state`, `manyi/v1/${H}/window/1/reply`], { qos: 1 });
@@ -116,7 +117,7 @@ async function dayChild(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'manyi-bench-day-'));
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
   const client = await connect(broker.url);
-  const store = new SqliteStore(join(dir, 'c.db'), { synchronous: 'NORMAL' }); // the day's speed, not fsync, is measured here
+  const store = new SqliteStore(join(dir, 'c.db'), { clock: systemClock, synchronous: 'NORMAL' }); // the day's speed, not fsync, is measured here
   const ctl = await startController({ hall, dbPath: '', store, mqtt: client, log: pino({ level: 'silent' }) });
   const e: HallEngine = ctl.engine;
   (globalThis as { gc?: () => void }).gc?.();

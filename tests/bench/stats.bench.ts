@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
-import { localToMs } from '../../firmware/lib/time.ts';
+import { localToMs, systemClock } from '../../firmware/lib/time.ts';
 import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
 import { ensureStatsSchema, nextDay, StatsStore } from '../../firmware/stats/store.ts';
 import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
@@ -42,7 +42,7 @@ export default async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'manyi-stats-bench-'));
   const file = reuse ?? join(dir, 'controller.db');
   // The controller's own store (schema, indexes, WAL, synchronous=FULL); one append (= one transaction) a day.
-  const sqlite = new SqliteStore(file);
+  const sqlite = new SqliteStore(file, { clock: systemClock });
   const db = sqlite.db;
   const rows: Array<[string, string]> = [];
   const dayList: string[] = [];

@@ -6,6 +6,9 @@ import { HallEngine } from '../../firmware/controller/engine.ts';
 import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
 import { hall, at, DAY } from './helpers.ts';
 
+/** The store on the test's own clock: what it prunes must not depend on today's date. */
+const open = (db: string, now: number) => new SqliteStore(db, { clock: { now: () => now } });
+
 const dir = mkdtempSync(join(tmpdir(), 'manyi-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,7 +27,7 @@ function snapshot(e: HallEngine, now: number) {
 describe('restart from SQLite', () => {
   it('resumes tickets, windows, numbering, blocks and stored replies exactly', () => {
     const db = join(dir, 'controller.db');
-    const e1 = new HallEngine({ hall, store: new SqliteStore(db), policy: 'dedicated' });
+    const e1 = new HallEngine({ hall, store: open(db, at(0)), policy: 'dedicated' });
     const to = (w: string) => ({ sender: `window/${w}`, topic: `manyi/v1/demo-hospital/window/${w}/reply` });
     for (let i = 0; i < 6; i++) e1.kiosk('k1', { op: 'ticket', id: `t${i}`, service: i % 2 ? 'payment' : 'registration' }, at(i), { sender: 'kiosk/k1', topic: 'x' });
     e1.kiosk('k2', { op: 'reserve', id: 'b1', service: 'registration', count: 5 }, at(7));
@@ -43,7 +46,7 @@ describe('restart from SQLite', () => {
     const reply = e1.storedReply('window/1', 'c2');
     e1.store.close();
 
-    const e2 = new HallEngine({ hall, store: new SqliteStore(db), policy: 'dedicated' });
+    const e2 = new HallEngine({ hall, store: open(db, at(44)), policy: 'dedicated' });
     expect(snapshot(e2, now)).toEqual(before);
     expect(e2.storedReply('window/1', 'c2')).toEqual(reply);
     expect(JSON.parse(reply!.payload)).toMatchObject({ ok: true, ticket: { no: 'A002' } });
@@ -55,15 +58,15 @@ describe('restart from SQLite', () => {
 
   it('starts the next day from its stored window statuses with fresh numbering', () => {
     const db = join(dir, 'days.db');
-    const e1 = new HallEngine({ hall, store: new SqliteStore(db) });
+    const e1 = new HallEngine({ hall, store: open(db, at(0)) });
     e1.window('2', { id: 'o', action: 'open', staff: 's002' }, at(0));
     e1.kiosk('k1', { op: 'ticket', id: 't', service: 'registration' }, at(1));
     e1.store.close();
-    const e2 = new HallEngine({ hall, store: new SqliteStore(db) });
+    const e2 = new HallEngine({ hall, store: open(db, at(2)) });
     expect(e2.windowState('2', at(2))).toMatchObject({ status: 'open', staff: { id: 's002' } });
     e2.kiosk('k1', { op: 'ticket', id: 't2', service: 'registration' }, at(0, '2026-11-27'));
     e2.store.close();
-    const e3 = new HallEngine({ hall, store: new SqliteStore(db) });
+    const e3 = new HallEngine({ hall, store: open(db, at(3, '2026-11-27')) });
     expect(e3.day).toBe('2026-11-27');
     expect(e3.windowState('2', at(3, '2026-11-27')).status).toBe('open');
     expect(e3.ticketStatus('2026-11-27', 'A001')).toMatchObject({ state: 'waiting' });

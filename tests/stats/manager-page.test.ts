@@ -27,7 +27,7 @@ let browser: Browser;
 const supervisor = new Supervisor(hall);
 
 beforeAll(async () => {
-  const sqlite = new SqliteStore(':memory:');
+  const sqlite = new SqliteStore(':memory:', { clock: { now: () => NOW } });
   db = sqlite.db;
   engine = new HallEngine({ hall, store: sqlite });
   driveWeek(engine, { days: DAYS, ticketsPerDay: 160, seed: 3, windows: ['1', '2', '6', '7', '11', '13'] });

@@ -20,7 +20,7 @@ let st: RangeStats;
 let ind: ReturnType<typeof independentCounts>;
 
 beforeAll(() => {
-  const sqlite = new SqliteStore(':memory:');
+  const sqlite = new SqliteStore(':memory:', { clock: { now: () => AFTER_WEEK } });
   db = sqlite.db;
   driveWeek(new HallEngine({ hall, store: sqlite }), { days: DAYS, ticketsPerDay: 400, seed: 7, windows: ['1', '6', '11', '13'] });
   store = new StatsStore(db, hall, () => AFTER_WEEK);
