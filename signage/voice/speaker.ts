@@ -85,14 +85,24 @@ export class EspeakSpeaker implements Speaker {
     if (missing) throw new Error(`voice: ${missing}`);
   }
 
-  private args(u: Utterance, toStdout: boolean): string[] {
-    return ['-v', u.lang === 'zh' ? this.o.zhVoice : this.o.enVoice, '-s', String(this.o.speed), ...(toStdout ? ['--stdout'] : []), '--', u.text];
+  /** espeak-ng's arguments for `u`; `out`: play it, write the WAV to stdout, or print its phonemes. */
+  private args(u: Utterance, out: 'play' | 'wav' | 'phonemes'): string[] {
+    const mode = out === 'wav' ? ['--stdout'] : out === 'phonemes' ? ['-q', '-x'] : [];
+    return ['-v', u.lang === 'zh' ? this.o.zhVoice : this.o.enVoice, '-s', String(this.o.speed), ...mode, '--', u.text];
   }
 
-  /** The WAV espeak-ng makes for `u` (tests and the bench use this; no sound card needed). */
-  synthesize(u: Utterance): Promise<Buffer> {
+  /**
+   * The phonemes espeak-ng speaks for `u`, with the voice and arguments `speak`
+   * uses (its `-x` mnemonics; in Mandarin one word per syllable, tone as pitch
+   * digits, e.g. `tS;h'i21N_|` for qǐng): what a listener hears, without a sound card.
+   */
+  phonemes(u: Utterance): Promise<string> {
+    return this.run(this.args(u, 'phonemes')).then((b) => b.toString('utf8').trim());
+  }
+
+  private run(args: string[]): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const p = spawn(this.o.espeakPath, this.args(u, true), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(this.o.espeakPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let err = '';
       p.stdout.on('data', (d: Buffer) => out.push(d));
@@ -102,17 +112,22 @@ export class EspeakSpeaker implements Speaker {
     });
   }
 
+  /** The WAV espeak-ng makes for `u` (tests and the bench use this; no sound card needed). */
+  synthesize(u: Utterance): Promise<Buffer> {
+    return this.run(this.args(u, 'wav'));
+  }
+
   speak(u: Utterance): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (procs: ReturnType<typeof spawn>[]) => { this.current = this.current.filter((p) => !procs.includes(p)); };
       if (this.o.player === 'espeak') {
-        const p = spawn(this.o.espeakPath, this.args(u, false), { stdio: 'ignore' });
+        const p = spawn(this.o.espeakPath, this.args(u, 'play'), { stdio: 'ignore' });
         this.current.push(p);
         p.on('error', (e) => { done([p]); reject(e); });
         p.on('close', () => { done([p]); resolve(); });
         return;
       }
-      const synth = spawn(this.o.espeakPath, this.args(u, true), { stdio: ['ignore', 'pipe', 'ignore'] });
+      const synth = spawn(this.o.espeakPath, this.args(u, 'wav'), { stdio: ['ignore', 'pipe', 'ignore'] });
       const play = spawn('aplay', ['-q', '-D', this.o.alsaDevice], { stdio: ['pipe', 'ignore', 'pipe'] });
       this.current.push(synth, play);
       synth.stdout.pipe(play.stdin);
