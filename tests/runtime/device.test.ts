@@ -82,23 +82,28 @@ describe('device runtime', () => {
     expect(will.role).toBe('board');
   });
 
-  it('reconnects with back-off after the broker restarts and says online again', async () => {
+  it('reconnects after the broker restarts and says online again (the waits between attempts: session.test.ts)', async () => {
     let broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
     const port = broker.port;
     cleanups.push(() => broker.close());
+    let attempts = 0;
     const dev = await runDevice({
       device: deviceConfig(broker.url, { dataDir: tmp() }), hall, log: silent, keepaliveS: 1,
       backoff: { initialMs: 50, maxMs: 400 },
-      starters: { board: async () => ({ async stop() {} }) },
+      starters: { board: async (c) => { c.mqtt.on('reconnect', () => { attempts++; }); return { async stop() {} }; } },
     });
     cleanups.push(() => dev.stop());
     await broker.close();
     // Let a few attempts fail against the closed port before the broker returns.
-    await new Promise((r) => setTimeout(r, 300));
+    const deadline = Date.now() + 10_000;
+    while (attempts < 3) {
+      if (Date.now() > deadline) throw new Error(`only ${attempts} reconnect attempts within 10 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     broker = await startEmbeddedBroker({ port, host: '127.0.0.1' });
     const w = await watch(broker.url, topics.deviceStatus(H, 'test-board-1'));
     cleanups.push(() => w.close());
     // The new broker has no retained state: this `online` was published on reconnect.
-    expect(await w.next(topics.deviceStatus(H, 'test-board-1'), (m) => m.state === 'online', 5_000)).toMatchObject({ role: 'board' });
+    expect(await w.next(topics.deviceStatus(H, 'test-board-1'), (m) => m.state === 'online', 10_000)).toMatchObject({ role: 'board' });
   });
 });
