@@ -2,7 +2,7 @@
 // firmware/protocol/README.md for what manyi adds). Senders and receivers both
 // import these; the TypeScript types below are inferred from them, never hand-written.
 import { z } from 'zod';
-import { NAME_RE } from './topics.ts';
+import { NAME_RE } from './names.ts';
 
 /** Request ids: 1–64 printable ASCII characters. */
 export const RequestId = z.string().regex(/^[\x20-\x7e]{1,64}$/, 'id must be 1–64 printable characters');

@@ -1,8 +1,9 @@
-// The contract's access rules (PROTOCOL.md "Access"), in ONE pure module: what each
-// identity may publish and read, as MQTT topic filters. The embedded broker asks
-// `canPublish`/`canSubscribe`; the Mosquitto `acl_file` is generated from the same
-// `grants()`, so the two brokers cannot drift apart.
-import { hallRoot } from '../protocol/topics.ts';
+// The contract's access rules (PROTOCOL.md "Access"), derived from the contract
+// table (firmware/protocol/contract.ts: who may publish and read each kind): what
+// each identity may publish and read, as MQTT topic filters. The embedded broker
+// asks `canPublish`/`canSubscribe`; the Mosquitto `acl_file` is generated from the
+// same `grants()`, so the two brokers cannot drift apart.
+import { CONTRACT, KINDS, READS_WHOLE_HALL, SELF_HOLE, filterOf, hallRoot, holes, type Kind, type Party } from '../protocol/contract.ts';
 import type { DeviceIdentity } from './identity.ts';
 
 export interface Grants {
@@ -12,45 +13,44 @@ export interface Grants {
   read: string[];
 }
 
-/** Everything an identity may do. Unknown roles get nothing. */
+/** The parties an identity speaks as, most specific first, with the ids it binds. */
+function partiesOf(who: DeviceIdentity): { parties: Party[]; self: Record<string, string> } {
+  const self: Record<string, string> = {};
+  const parties: Party[] = [];
+  if (!['controller', 'kiosk', 'counter', 'board', 'maintainer'].includes(who.role)) return { parties, self };
+  if (who.role !== 'maintainer') { parties.push('device:self'); self.device = who.device; }
+  if (who.role === 'kiosk' && who.kiosk) { parties.push('kiosk:self'); self.kiosk = who.kiosk; }
+  if (who.role === 'counter' && who.window) { parties.push('counter:self'); self.window = who.window; }
+  if (who.role === 'controller') parties.push('controller');
+  if (who.role === 'maintainer') parties.push('maintainer');
+  parties.push('any');
+  return { parties, self };
+}
+
+/** The filter a party may use for a kind: its own ids fixed, every other hole open. */
+function filterFor(kind: Kind, hall: string, party: Party, self: Record<string, string>): string | null {
+  const hole = SELF_HOLE[party];
+  if (!hole) return filterOf(kind, hall, 'any');
+  if (!holes(kind).includes(hole)) return null; // e.g. `kiosk:self` on a topic with no {kiosk}
+  return filterOf(kind, hall, { [hole]: self[hole] } as never);
+}
+
+/** Everything an identity may do, from the contract table. Unknown roles get nothing. */
 export function grants(who: DeviceIdentity): Grants {
-  const r = hallRoot(who.hall);
-  const own = `${r}/device/${who.device}`;
-  // Every authenticated client: the public screens of the hall.
-  const publicRead = [`${r}/state`, `${r}/call`, `${r}/alert`, `${r}/window/+/state`, `${r}/device/+/status`];
-  // Every device: its own status, health and update progress; its own offer.
-  const device: Grants = {
-    publish: [`${own}/status`, `${own}/health`, `${own}/update/status`],
-    read: [...publicRead, `${own}/update`, `${own}/update/status`],
-  };
-  switch (who.role) {
-    case 'kiosk':
-      if (!who.kiosk) return device;
-      return {
-        publish: [...device.publish, `${r}/kiosk/${who.kiosk}/request`],
-        read: [...device.read, `${r}/kiosk/${who.kiosk}/reply`],
-      };
-    case 'counter':
-      if (!who.window) return device;
-      return {
-        publish: [...device.publish, `${r}/window/${who.window}/command`, `${r}/window/${who.window}/rating`],
-        read: [...device.read, `${r}/window/${who.window}/reply`],
-      };
-    case 'board':
-      return device;
-    case 'controller':
-      // Only the controller answers and publishes the hall's state, calls and alerts.
-      return {
-        publish: [...device.publish, `${r}/kiosk/+/reply`, `${r}/window/+/reply`, `${r}/window/+/state`,
-          `${r}/state`, `${r}/call`, `${r}/alert`],
-        read: [`${r}/#`],
-      };
-    case 'maintainer':
-      // Maintainers offer updates and watch everything; they never speak for the controller.
-      return { publish: [`${r}/device/+/update`], read: [`${r}/#`] };
-    default:
-      return { publish: [], read: [] };
+  const { parties, self } = partiesOf(who);
+  const g: Grants = { publish: [], read: [] };
+  if (parties.length === 0) return g;
+  const add = (list: string[], f: string | null) => { if (f && !list.includes(f)) list.push(f); };
+  const wholeHall = parties.some((p) => READS_WHOLE_HALL.includes(p));
+  for (const p of parties) {
+    for (const kind of KINDS) {
+      const row = CONTRACT[kind];
+      if ((row.publish as readonly Party[]).includes(p)) add(g.publish, filterFor(kind, who.hall, p, self));
+      if (!wholeHall && (row.read as readonly Party[]).includes(p)) add(g.read, filterFor(kind, who.hall, p, self));
+    }
   }
+  if (wholeHall) g.read = [`${hallRoot(who.hall)}/#`];
+  return g;
 }
 
 /** True when a concrete topic matches an MQTT filter (`+`, `#`). */
@@ -104,7 +104,7 @@ export function canSubscribe(who: DeviceIdentity, filter: string): boolean {
 
 /** Mosquitto `acl_file` text for these identities: one `user` block each, from `grants()`. */
 export function mosquittoAcl(identities: DeviceIdentity[]): string {
-  const lines = ['# Generated by `manyi` from firmware/security/acl.ts. Do not edit: re-run `manyi mosquitto-files`.', ''];
+  const lines = ['# Generated by `manyi` from the contract table (firmware/protocol/contract.ts). Do not edit: re-run `manyi mosquitto-files`.', ''];
   for (const who of identities) {
     const g = grants(who);
     lines.push(`user ${who.device}`);

@@ -1,5 +1,5 @@
 // Mosquitto's `password_file` and `acl_file`, generated from the registry and the
-// rules of acl.ts, plus the config lines that point Mosquitto at them.
+// access rules acl.ts derives from the contract table, plus the config lines that point Mosquitto at them.
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { mosquittoAcl } from './acl.ts';
