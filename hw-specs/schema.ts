@@ -59,8 +59,12 @@ export const Printer = z.object({
 
 export const Arduino = z.object({
   model: z.enum(['uno', 'nano', 'nano-every', 'leonardo', 'mega2560', 'pro-micro']),
-  /** Firmata sketch flashed on it (`manyi flash`). */
-  firmware: z.literal('StandardFirmata'),
+  /**
+   * Firmata sketch flashed on it: our `manyi-window` (firmware/arduino, flashed by
+   * `manyi flash-firmata`; whole LED frames over SPI on D11/D13) or a stock
+   * `StandardFirmata` (LED frames as pin writes, ~40× slower).
+   */
+  firmware: z.enum(['manyi-window', 'StandardFirmata']).default('manyi-window'),
   baudRate: z.literal(57600),
   /** Serial port; omitted = first Arduino found. */
   port: z.string().optional(),

@@ -33,7 +33,7 @@ export function openJohnnyFiveBoard(opts: OpenBoardOptions = {}): Promise<J5Boar
     }
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Arduino: no Firmata reply from ${opts.port ?? 'the board'} within ${timeoutMs} ms — is StandardFirmata (57600 baud) flashed?`));
+      reject(new Error(`Arduino: no Firmata reply from ${opts.port ?? 'the board'} within ${timeoutMs} ms — is the window-board firmware flashed (manyi flash-firmata)?`));
     }, timeoutMs);
     const onReady = () => { cleanup(); resolve(board); };
     const onError = (e: Error) => { cleanup(); reject(new Error(`Arduino: ${e?.message ?? String(e)}`)); };

@@ -44,3 +44,14 @@ declare module 'mock-firmata' {
     [k: string]: unknown;
   }
 }
+declare module 'firmata' {
+  import { EventEmitter } from 'node:events';
+  /** firmata.js's Board (the IO johnny-five drives over a serial port). */
+  class Firmata extends EventEmitter {
+    constructor(port: string, opts?: { reportVersionTimeout?: number; skipCapabilities?: boolean; serialport?: Record<string, unknown> });
+    firmware: { name?: string; version?: { major: number; minor: number } };
+    isReady: boolean;
+    [k: string]: unknown;
+  }
+  export default Firmata;
+}

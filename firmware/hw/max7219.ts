@@ -58,10 +58,15 @@ export class Max7219Emulator {
     return () => this.listeners.delete(cb);
   }
 
-  private latch(): void {
+  private latch(): void { this.latchBits(this.shift); }
+
+  /**
+   * CS rose after `bits` were clocked in (MSB first), as a logic analyser on
+   * the chain's pins saw them (the simavr harness reports them so).
+   */
+  latchBits(bits: number[]): void {
     // The last 16 bits clocked in sit in the first device; earlier ones were
     // pushed on down the chain. Bits beyond the chain's length fall off the end.
-    const bits = this.shift;
     const n = this.devices.length;
     for (let d = 0; d < n; d++) {
       const end = bits.length - d * 16;

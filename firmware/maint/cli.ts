@@ -135,9 +135,9 @@ export function register(program: Command): void {
       } catch (e) { fail('rollout', e); }
     });
 
-  program.command('flash-firmata').description("flash StandardFirmata onto a window board's Arduino and check it answers")
+  program.command('flash-firmata').description("flash the window-board firmware onto a window board's Arduino and check it answers")
     .requiredOption('--port <path>', 'e.g. /dev/ttyACM0 or /dev/ttyUSB0').option('--board <type>', 'uno, nano or nano-old', 'uno')
-    .option('--hex <file>', 'the Firmata image (default firmware/maint/firmata/StandardFirmata.hex)')
+    .option('--hex <file>', 'another Firmata image (default: the shipped firmware/arduino/manyi-window.hex)')
     .action(async (o) => {
       try {
         const { flashFirmata } = await import('./flash-firmata.ts');

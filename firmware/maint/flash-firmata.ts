@@ -1,5 +1,8 @@
-// `manyi flash-firmata`: StandardFirmata onto a window board's Arduino over its
-// bootloader (STK500v1), then a check that the board answers Firmata at 57600.
+// `manyi flash-firmata`: our window-board firmware (firmware/arduino, built into
+// firmware/arduino/manyi-window.hex and shipped in the release) onto a window
+// board's Arduino over its bootloader (STK500v1), then a check that the board
+// answers Firmata at 57600 and says which firmware it runs. `--hex` flashes
+// another Firmata image (a stock StandardFirmata works too, with slower LED frames).
 // avrgirl-arduino cannot be installed from the npm registry alone (it depends on a
 // GitHub tarball), hence our own STK500v1 in stk500.ts.
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +11,9 @@ import { parseIntelHex } from './intel-hex.ts';
 import { BOARDS, programImage, type FlashStep } from './stk500.ts';
 import type { OpenLink, SerialLink } from './serial-link.ts';
 
-export const DEFAULT_HEX = fileURLToPath(new URL('./firmata/StandardFirmata.hex', import.meta.url));
+/** The window-board firmware the release ships (`make -C firmware/arduino` builds it). */
+export const SHIPPED_HEX = fileURLToPath(new URL('../arduino/manyi-window.hex', import.meta.url));
+export const DEFAULT_HEX = SHIPPED_HEX;
 const REPORT_VERSION = 0xf9;
 
 /**
@@ -49,9 +54,10 @@ export async function flashFirmata(o: FlashOptions): Promise<{ firmata: { major:
   if (!board) throw new Error(`unknown --board ${o.board}: one of ${Object.keys(BOARDS).join(', ')}`);
   const hexFile = o.hex ?? DEFAULT_HEX;
   if (!existsSync(hexFile)) {
-    throw new Error(`no Firmata image at ${hexFile}. This repository cannot ship StandardFirmata's compiled hex; build it once `
-      + 'with the Arduino IDE (File → Examples → Firmata → StandardFirmata, Sketch → Export Compiled Binary) and '
-      + `pass --hex FILE or copy it to ${DEFAULT_HEX} (see firmware/maint/firmata/README.md)`);
+    throw new Error(hexFile === SHIPPED_HEX
+      ? `the window-board firmware ${hexFile} is not built: a release ships it; in a source checkout run \`make -C firmware/arduino\` `
+        + '(Debian: apt-get install gcc-avr avr-libc arduino-core-avr arduino-mk), or pass --hex FILE (see firmware/arduino/README.md)'
+      : `no Firmata image at ${hexFile} (see firmware/arduino/README.md)`);
   }
   const image = parseIntelHex(readFileSync(hexFile, 'utf8'));
   const progress = o.progress ?? (() => {});

@@ -5,6 +5,7 @@
 import type { J5Board } from '../../firmware/hw/johnny-five-board.ts';
 import { openJohnnyFiveBoard, closeJohnnyFiveBoard } from '../../firmware/hw/johnny-five-board.ts';
 import { JohnnyFiveMax7219, type ChainOptions, type Max7219Bus } from './max7219-chain.ts';
+import { REG } from '../../firmware/hw/max7219.ts';
 import { boardText, LedWindowDisplay, type WindowDisplay } from './window-display.ts';
 
 export class ReplayDisplay implements WindowDisplay {
@@ -46,12 +47,18 @@ export class ReplayBus implements Max7219Bus {
   get attached(): boolean { return this.target !== null; }
   attach(bus: Max7219Bus): void {
     this.target = bus;
-    for (const [reg, values] of this.regs) bus.writeAll(reg, values);
+    const frame = Array.from({ length: this.devices }, (_v, d) => Array.from({ length: 8 }, (_w, r) => this.regs.get(REG.DIGIT0 + r)?.[d] ?? 0));
+    for (const [reg, values] of this.regs) if (reg < REG.DIGIT0 || reg > REG.DIGIT0 + 7) bus.writeAll(reg, values);
+    if ([...this.regs.keys()].some((r) => r >= REG.DIGIT0 && r <= REG.DIGIT0 + 7)) bus.writeFrame(frame);
   }
   detach(): void { this.target = null; }
   writeAll(reg: number, values: number[]): void {
     this.regs.set(reg, values.slice());
     this.target?.writeAll(reg, values);
+  }
+  writeFrame(rows: number[][]): void {
+    for (let r = 0; r < 8; r++) this.regs.set(REG.DIGIT0 + r, rows.map((d) => d[r] ?? 0));
+    this.target?.writeFrame(rows);
   }
 }
 

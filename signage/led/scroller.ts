@@ -1,7 +1,6 @@
 // The lobby's LED matrix strip: scrolls the newest call and the controller's
 // advice across a MAX7219 chain, one pixel column per step. The newest call
 // goes first; a new call restarts the scroll so it is seen at once.
-import { REG } from '../../firmware/hw/max7219.ts';
 import type { Max7219Bus } from './max7219-chain.ts';
 import { columnsToRows, renderColumns } from './matrix-font.ts';
 
@@ -68,8 +67,7 @@ export class LedScroller {
   }
 
   private draw(): void {
-    const rows = columnsToRows(this.window(), this.bus.devices);
-    for (let r = 0; r < 8; r++) this.bus.writeAll(REG.DIGIT0 + r, rows.map((d) => d[r]));
+    this.bus.writeFrame(columnsToRows(this.window(), this.bus.devices));
   }
 
   stop(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }

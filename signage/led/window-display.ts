@@ -1,7 +1,7 @@
 // The window LED board: what it shows in each state, on MAX7219 digits or an
 // 8×8 matrix chain. `----` means the counter has lost the controller: a number
 // is never left up as "current" when nobody can vouch for it.
-import { REG, type Max7219Emulator } from '../../firmware/hw/max7219.ts';
+import type { Max7219Emulator } from '../../firmware/hw/max7219.ts';
 import type { Max7219Bus } from './max7219-chain.ts';
 import { decodeSeg, encodeSeg } from './seven-seg.ts';
 import { CELL_WIDTH, columnsToRows, decodeColumns, renderColumns, rowsToColumns } from './matrix-font.ts';
@@ -63,7 +63,7 @@ export class LedWindowDisplay implements WindowDisplay {
     this.text = text;
     const frames = this.bus.kind === 'digits' ? digitRegisters(text, this.bus.devices) : columnsToRows(padColumns(renderColumns(text), this.bus.devices * 8), this.bus.devices);
     // frames[d][i] = register DIGIT0+i of device d
-    for (let i = 0; i < 8; i++) this.bus.writeAll(REG.DIGIT0 + i, frames.map((f) => f[i]));
+    this.bus.writeFrame(frames);
   }
 }
 

@@ -3,7 +3,10 @@ import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flashFirmata } from '../../firmware/maint/flash-firmata.ts';
+import { flashFirmata, SHIPPED_HEX } from '../../firmware/maint/flash-firmata.ts';
+import { readFileSync } from 'node:fs';
+import { startSimavrBoard } from '../hw/simavr-board.ts';
+import { FIRMWARE_NAME } from '../../firmware/hw/ledchain.ts';
 import { parseIntelHex, toIntelHex } from '../../firmware/maint/intel-hex.ts';
 import { linkOverBinding } from '../../firmware/maint/serial-link.ts';
 import { SimArduino } from './fixtures/sim-arduino.ts';
@@ -44,9 +47,26 @@ describe('flash-firmata', () => {
     expect(sim.programmed).toBe(false);
   });
 
-  it('explains where to get the Firmata image when it is missing', async () => {
+  it('says so when the image given with --hex is missing', async () => {
     const sim = new SimArduino('/dev/sim-uno-4');
-    await expect(flashFirmata({ port: sim.path, hex: join(tempDir(), 'none.hex'), open: linkOverBinding(sim.binding()) })).rejects.toThrow(/Export Compiled Binary/);
+    await expect(flashFirmata({ port: sim.path, hex: join(tempDir(), 'none.hex'), open: linkOverBinding(sim.binding()) })).rejects.toThrow(/no Firmata image at .*none\.hex/);
+    expect(sim.programmed).toBe(false);
+  });
+
+  it('flashes the shipped window-board firmware with no other file, and what the board holds runs as that firmware', async () => {
+    const sim = new SimArduino('/dev/sim-nano-5');
+    const r = await flashFirmata({ port: sim.path, board: 'nano', open: linkOverBinding(sim.binding()) });
+    const image = parseIntelHex(readFileSync(SHIPPED_HEX, 'utf8'));
+    expect(r.bytes).toBe(image.length);
+    expect(sim.flash.subarray(0, image.length).equals(image)).toBe(true);
+    // Read the flash back out of the simulated board and run it.
+    const file = join(tempDir(), 'read-back.hex');
+    writeFileSync(file, toIntelHex(sim.flash.subarray(0, image.length)));
+    const avr = await startSimavrBoard(file);
+    try {
+      const board = await avr.open();
+      expect((board.io as unknown as { firmware: { name: string } }).firmware.name).toBe(FIRMWARE_NAME);
+    } finally { await avr.close(); }
   });
 
   it('rejects a corrupted hex file before touching the board', () => {

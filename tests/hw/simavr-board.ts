@@ -1,0 +1,109 @@
+// The window board's compiled firmware running in simavr (var/build/window-sim,
+// built with the .hex by `make -C firmware/arduino`, npm test's pretest): its
+// UART on a pseudo-terminal that johnny-five opens like a USB serial port, its
+// MAX7219 chains decoded from the bits the harness saw on the pins, its input
+// pins driven like buttons, and its reset line.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import Firmata from 'firmata';
+import { Max7219Emulator } from '../../firmware/hw/max7219.ts';
+import { openJohnnyFiveBoard, closeJohnnyFiveBoard, type J5Board } from '../../firmware/hw/johnny-five-board.ts';
+import { SHIPPED_HEX } from '../../firmware/maint/flash-firmata.ts';
+
+export const WINDOW_SIM = new URL('../../var/build/window-sim', import.meta.url).pathname;
+
+export interface SimavrBoard {
+  /** The pseudo-terminal johnny-five opens. */
+  readonly port: string;
+  /** Watches a chain: the emulated chips behind chip-select `cs`. */
+  chain(pins: { data: number; clock: number; cs: number }, devices: number): Max7219Emulator;
+  /** Drives an input pin (a button to GND reads 0 while pressed). */
+  pin(d: number, level: 0 | 1): void;
+  /** Resets the AVR (DTR pulse, brown-out); resolves once it restarted. */
+  reset(): Promise<void>;
+  /** Opens the board through johnny-five, resetting it as opening a real Arduino's port does. */
+  open(): Promise<J5Board>;
+  close(): Promise<void>;
+  /** Level of each output pin that drives no chain (a pad's lamps), as the AVR set it. */
+  readonly outputs: Map<number, 0 | 1>;
+  /** Lines the harness printed, for a failing test's message. */
+  readonly output: string[];
+}
+
+export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> {
+  for (const f of [hex, WINDOW_SIM]) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: build it with \`make -C firmware/arduino\` (npm test's pretest does; needs gcc-avr, arduino-core-avr, arduino-mk, libsimavr-dev)`);
+  }
+  const proc: ChildProcessWithoutNullStreams = spawn(WINDOW_SIM, [hex], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const chains = new Map<number, Max7219Emulator>();
+  const resetWaiters: Array<() => void> = [];
+  let board: J5Board | null = null;
+  const outputs = new Map<number, 0 | 1>();
+  proc.stderr.on('data', (d: Buffer) => output.push(`stderr: ${d.toString().trim()}`));
+
+  const port = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout });
+    proc.once('exit', (code) => reject(new Error(`window-sim exited (${code}): ${output.join(' | ')}`)));
+    lines.on('line', (line) => {
+      const [what, ...rest] = line.split(' ');
+      if (what === 'READY') resolve(rest[0]);
+      else if (what === 'LATCH') {
+        const [cs, n, hex] = rest;
+        const bytes = Buffer.from(hex ?? '', 'hex');
+        const bits: number[] = [];
+        for (let i = 0; i < Number(n); i++) bits.push((bytes[i >> 3] >> (7 - (i & 7))) & 1);
+        chains.get(Number(cs))?.latchBits(bits);
+      } else if (what === 'PIN') {
+        outputs.set(Number(rest[0]), rest[1] === '1' ? 1 : 0);
+        return;
+      } else if (what === 'RESET') {
+        for (const w of resetWaiters.splice(0)) w();
+      }
+      if (what !== 'LATCH') output.push(line);
+      if (output.length > 200) output.shift();
+    });
+  });
+
+  const send = (cmd: string) => { if (proc.exitCode === null) proc.stdin.write(cmd + '\n'); };
+  const reset = () => new Promise<void>((resolve) => { resetWaiters.push(resolve); send('reset'); });
+
+  return {
+    port, output, outputs,
+    chain(pins, devices) {
+      const emu = new Max7219Emulator(pins, devices);
+      chains.set(pins.cs, emu);
+      send(`chip ${pins.cs} ${pins.data} ${pins.clock}`);
+      return emu;
+    },
+    pin(d, level) { send(`pin ${d} ${level}`); },
+    reset,
+    async open() {
+      // firmata.js waits for the board's boot announcement: reset it as the
+      // USB-serial adapter's DTR line does when a real port opens.
+      const io = new Firmata(port, { reportVersionTimeout: 3000 });
+      io.once('open', () => void reset());
+      board = await openJohnnyFiveBoard({ io, timeoutMs: 15_000 });
+      return board;
+    },
+    async close() {
+      if (board) await closeJohnnyFiveBoard(board).catch(() => undefined);
+      send('quit');
+      await new Promise<void>((r) => {
+        if (proc.exitCode !== null) return r();
+        const t = setTimeout(() => { proc.kill('SIGKILL'); r(); }, 2000);
+        proc.once('exit', () => { clearTimeout(t); r(); });
+      });
+    },
+  };
+}
+
+/** Resolves when `cond()` holds, polling; rejects with `what` after `ms`. */
+export async function until(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
