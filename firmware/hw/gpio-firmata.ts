@@ -47,7 +47,8 @@ export class FirmataGpioChip implements GpioChip {
     // A pulled-up input rests high: inactive until the board reports otherwise.
     p.level = 0;
     this.open.set(pin, p);
-    this.setupInput(pin, p);
+    this.io.pinMode(pin, activeLow ? this.io.MODES.PULLUP : this.io.MODES.INPUT);
+    this.reportSoon(pin);
     this.io.addListener(`digital-read-${pin}`, p.onRead);
     return {
       read: () => p.level,
@@ -73,17 +74,26 @@ export class FirmataGpioChip implements GpioChip {
     };
   }
 
-  private setupInput(pin: number, p: OpenPin): void {
-    this.io.pinMode(pin, p.activeLow ? this.io.MODES.PULLUP : this.io.MODES.INPUT);
-    this.io.reportDigitalPin(pin, 1);
+  // A port report carries no mask: a pin the board still has as an output reads 0
+  // in it, which a pulled-up button on the host's side takes for a press. So
+  // reporting is switched on only after every pin of the batch has its mode.
+  private pendingReports = new Set<number>();
+  private reportSoon(pin: number): void {
+    if (this.pendingReports.size === 0) queueMicrotask(() => this.flushReports());
+    this.pendingReports.add(pin);
+  }
+  private flushReports(): void {
+    for (const pin of this.pendingReports) if (this.open.has(pin)) this.io.reportDigitalPin(pin, 1);
+    this.pendingReports.clear();
   }
 
   /** The board reset: it forgot every mode, report and output level. */
   private restore(): void {
     for (const [pin, p] of this.open) {
-      if (p.kind === 'in') this.setupInput(pin, p);
+      if (p.kind === 'in') this.io.pinMode(pin, p.activeLow ? this.io.MODES.PULLUP : this.io.MODES.INPUT);
       else { this.io.pinMode(pin, this.io.MODES.OUTPUT); this.io.digitalWrite(pin, p.level ^ (p.activeLow ? 1 : 0)); }
     }
+    for (const [pin, p] of this.open) if (p.kind === 'in') this.io.reportDigitalPin(pin, 1);
   }
 
   private release(pin: number): void {
