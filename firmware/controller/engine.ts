@@ -32,9 +32,9 @@ import type { Alert, CallEvent, ErrorCode, HallState, KioskReply, KioskRequest, 
 import { errorReply } from '../protocol/decode.ts';
 import { localDay, systemClock, type Clock } from '../lib/time.ts';
 import { getPolicy, type RoutingContext, type RoutingPolicy } from '../routing/index.ts';
-import type { HallEvent } from './events.ts';
+import type { HallEvent } from '../eventlog/schema.ts';
 import { HallModel, type Ticket, type WindowRt } from './state.ts';
-import { MemoryStore, type HallStore, type StoredReply } from './store.ts';
+import { MemoryStore, type HallStore, type StoredReply } from '../eventlog/store.ts';
 import { advice, callEvent, estimate, hallState, ticketStatus, waitAlert, windowState, type TicketStatus } from './views.ts';
 import { windowAction } from './window-actions.ts';
 

@@ -15,9 +15,9 @@ import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../sup
 import { filters, parseTopic, topics } from '../protocol/topics.ts';
 import type { RoleStarter } from '../runtime/role.ts';
 import { HallEngine, type ReplyTo } from './engine.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
-import type { HallStore } from './store.ts';
+import type { HallStore } from '../eventlog/store.ts';
 
 export interface ControllerOptions {
   hall: HallConfig;

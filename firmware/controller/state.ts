@@ -5,7 +5,7 @@
 import type { HallConfig, ServiceConfig, WindowConfig } from '../config/hall.ts';
 import type { QueuedTicket, RoutingService, RoutingWindow } from '../routing/types.ts';
 import { isoLocal, localSecondOfDay, localToMs, offsetMinutes } from '../lib/time.ts';
-import type { HallEvent } from './events.ts';
+import type { HallEvent } from '../eventlog/schema.ts';
 
 export type TicketState = 'waiting' | 'called' | 'serving' | 'done' | 'no-show' | 'parked';
 

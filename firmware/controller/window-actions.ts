@@ -1,7 +1,7 @@
 // A window's command → the events it causes, or why it is refused. Pure: reads
 // the model, changes nothing (the engine stores the events, then applies them).
 import type { ErrorCode, WindowCommand } from '../protocol/messages.ts';
-import type { HallEvent } from './events.ts';
+import type { HallEvent } from '../eventlog/schema.ts';
 import type { HallModel, Ticket, WindowRt } from './state.ts';
 
 export type ActionResult =

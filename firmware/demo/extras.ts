@@ -3,7 +3,7 @@
 // needs the controller's database and live state on the same web host.
 import { join } from 'node:path';
 import { startController } from '../controller/service.ts';
-import { SqliteStore } from '../controller/sqlite-store.ts';
+import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import type { RoleStarter } from '../runtime/role.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import { mountManagerPages } from '../../signage/manager/index.ts';

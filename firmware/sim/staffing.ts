@@ -3,7 +3,7 @@
 // service and hour keeping P(wait > limit) under a target, by Erlang C
 // (each service's windows treated as one M/M/c queue: a safe side of overflow help).
 import type { Scenario } from './scenario.ts';
-import type { HallEvent } from '../controller/events.ts';
+import type { HallEvent } from '../eventlog/schema.ts';
 import { serversFor, probWaitOver } from './erlang.ts';
 import { hhmmToS, localSecondOfDay, localWeekday } from '../lib/time.ts';
 

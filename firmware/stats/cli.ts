@@ -10,7 +10,7 @@ import { rangeStats, staffRanking, type RangeStats } from './range.ts';
 import { nextDay, prevDay, StatsStore } from './store.ts';
 import { localDay, systemClock } from '../lib/time.ts';
 import { HallEngine } from '../controller/engine.ts';
-import { SqliteStore } from '../controller/sqlite-store.ts';
+import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { driveWeek } from './demo-week.ts';
 
 const GROUPS = ['services', 'windows', 'staff', 'hours', 'days'] as const;

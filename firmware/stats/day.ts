@@ -4,25 +4,10 @@
 // - walk: the latest non-recall call → start; service: start → complete;
 // - served = completed; idle = window open and nobody at it; paused = status paused.
 import type { HallConfig } from '../config/hall.ts';
-import type { HallEvent } from '../controller/events.ts';
+import type { EventRow } from '../eventlog/rows.ts';
+import type { RatingScore } from '../protocol/messages.ts';
 import { hhmmToS, localToMs } from '../lib/time.ts';
 import { addTime, emptyCounters, type Counters } from './figures.ts';
-
-/** A row of the controller's `events` table. */
-export interface EventRow {
-  seq: number;
-  at: number;
-  day: string;
-  kind: string;
-  ticket: string | null;
-  service: string | null;
-  window: string | null;
-  staff: string | null;
-  /** The event's JSON; StatsStore reads it only for the kinds that need more than the columns. */
-  data: string | null;
-  /** For `ticket-called`: 1 if it was a recall (StatsStore computes it in SQL). */
-  recall?: number;
-}
 
 export interface DaySummary {
   day: string;
@@ -140,17 +125,17 @@ export class DayFolder {
     const staffOf = () => row.staff ?? (row.window ? this.wins.get(row.window)?.staff : undefined) ?? null;
     switch (row.kind) {
       case 'ticket-issued': {
-        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'ticket-issued' }>;
-        const arrivedAt = e.arrivedAt ?? at;
-        this.tickets.set(e.ticket, { service: e.service, arrivedAt, called: false });
-        for (const g of this.groups(e.service, null, null, arrivedAt)) g.issued++;
+        if (!row.ticket || !row.service) break;
+        const arrivedAt = row.arrivedAt ?? at;
+        this.tickets.set(row.ticket, { service: row.service, arrivedAt, called: false });
+        for (const g of this.groups(row.service, null, null, arrivedAt)) g.issued++;
         break;
       }
       case 'ticket-called': {
         const t = row.ticket ? this.tickets.get(row.ticket) : undefined;
         this.setBusy(row.window, at, true);
         if (!t) break;
-        const recall = row.recall !== undefined ? row.recall === 1 : !!row.data?.includes('"recall":true');
+        const recall = row.recall === 1;
         if (recall && t.callAt !== undefined) break;
         t.callAt = at;
         if (!t.called) {
@@ -188,26 +173,26 @@ export class DayFolder {
         break;
       }
       case 'ticket-transferred': {
-        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'ticket-transferred' }>;
-        const t = this.tickets.get(e.ticket);
-        for (const g of this.groups(e.from, e.window ?? null, staffOf(), at)) g.transferred++;
-        if (t) { t.service = e.to; t.startAt = undefined; t.callAt = undefined; }
-        this.setBusy(e.window ?? null, at, false);
+        // The `service` column holds where it went; `fromService` where it left.
+        const t = row.ticket ? this.tickets.get(row.ticket) : undefined;
+        for (const g of this.groups(row.fromService, row.window, staffOf(), at)) g.transferred++;
+        if (t && row.service) { t.service = row.service; t.startAt = undefined; t.callAt = undefined; }
+        this.setBusy(row.window, at, false);
         break;
       }
       case 'rating': {
-        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'rating' }>;
-        for (const g of this.groups(e.service, e.window, staffOf(), at)) g.ratings[e.score]++;
+        if (!row.score) break;
+        for (const g of this.groups(row.service, row.window, staffOf(), at)) g.ratings[row.score as RatingScore]++;
         break;
       }
       case 'window-status': {
-        const e = JSON.parse(row.data ?? '{}') as Extract<HallEvent, { kind: 'window-status' }>;
-        const w = this.win(e.window);
-        this.accrue(e.window, w, at);
-        w.status = e.status;
-        if (e.status === 'closed') w.busy = false;
-        if (e.staff) w.staff = e.staff;
-        else if (e.status === 'closed') w.staff = undefined;
+        if (!row.window || !row.status) break;
+        const w = this.win(row.window);
+        this.accrue(row.window, w, at);
+        w.status = row.status as WindowTrack['status'];
+        if (w.status === 'closed') w.busy = false;
+        if (row.staff) w.staff = row.staff;
+        else if (w.status === 'closed') w.staff = undefined;
         break;
       }
       default: break; // block-reserved and kinds added later change no figure here

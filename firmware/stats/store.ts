@@ -1,6 +1,7 @@
-// Reads the controller's `events` table (never writes it) and keeps one summary
-// per closed service day in `stats_day`, so a year's range merges 365 rows instead
-// of re-reading ten million events. Today is always folded live.
+// Reads the controller's event log through its queries (firmware/eventlog: columns,
+// never the JSON) and keeps one summary per closed service day in `stats_day`, so a
+// year's range merges 365 rows instead of re-reading ten million events. Today is
+// always folded live.
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -8,18 +9,16 @@ type Database = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[]>;
 import type { HallConfig } from '../config/hall.ts';
 import { localDay } from '../lib/time.ts';
-import { DayFolder, closingMs, openingMs, type DaySummary, type EventRow } from './day.ts';
+import { EventQueries } from '../eventlog/queries.ts';
+import { DayFolder, closingMs, openingMs, type DaySummary } from './day.ts';
 
 /** Bumped whenever DaySummary's meaning changes: older cached days are recomputed. */
 const SUMMARY_VERSION = 1;
 
-/** Our own additions to the controller's database: one index and the summary table. */
+/** Our own addition to the controller's database: the summary table. */
 export function ensureStatsSchema(db: Database): boolean {
   try {
-    // events_day has the controller's own name and definition: created here only when absent.
-    db.exec(`CREATE INDEX IF NOT EXISTS events_day ON events(day);
-      CREATE INDEX IF NOT EXISTS stats_events_window_status ON events("window", seq) WHERE kind = 'window-status';
-      CREATE TABLE IF NOT EXISTS stats_day (day TEXT PRIMARY KEY, version INTEGER NOT NULL, config TEXT NOT NULL,
+    db.exec(`CREATE TABLE IF NOT EXISTS stats_day (day TEXT PRIMARY KEY, version INTEGER NOT NULL, config TEXT NOT NULL,
         last_seq INTEGER NOT NULL, events INTEGER NOT NULL, computed_at INTEGER NOT NULL, data TEXT NOT NULL);`);
     return true;
   } catch (e) {
@@ -37,33 +36,21 @@ export class StatsStore {
   private cacheable: boolean;
   private readonly fingerprint: string;
   private liveFolder?: DayFolder;
+  private readonly events: EventQueries;
   private q: {
-    events: Stmt;
-    lastSeq: Stmt;
     cached: Stmt;
     save?: Stmt;
-    hasDay: Stmt;
-    carried: Stmt;
   };
 
   constructor(readonly db: Database, readonly hall: HallConfig, private now: () => number = Date.now) {
+    this.events = new EventQueries(db);
     this.cacheable = ensureStatsSchema(db) && !db.readonly;
     this.fingerprint = configFingerprint(hall);
     const hasCache = this.cacheable || !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'stats_day'").get();
     this.q = {
-      // The JSON only where the columns do not say enough; a call's recall flag found in SQL.
-      events: db.prepare(`SELECT seq, at, day, kind, ticket, service, "window", staff,
-        CASE WHEN kind IN ('ticket-issued', 'ticket-transferred', 'rating', 'window-status') THEN data END AS data,
-        (kind = 'ticket-called' AND instr(data, '"recall":true') > 0) AS recall
-        FROM events WHERE day = ? AND seq > ? ORDER BY seq`),
-      lastSeq: db.prepare('SELECT MAX(seq) AS s FROM events WHERE day = ?'),
       cached: hasCache ? db.prepare('SELECT version, config, last_seq, events, data FROM stats_day WHERE day = ?')
         : db.prepare('SELECT NULL AS version, NULL AS config, NULL AS last_seq, NULL AS events, NULL AS data WHERE 0 AND ? IS NULL'),
       save: this.cacheable ? db.prepare('INSERT OR REPLACE INTO stats_day (day, version, config, last_seq, events, computed_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)') : undefined,
-      hasDay: db.prepare('SELECT 1 FROM events WHERE day = ? LIMIT 1'),
-      // Each window's last status before the day (windows the engine carried over).
-      carried: db.prepare(`SELECT w."window" AS window, (SELECT data FROM events e WHERE e.kind = 'window-status' AND e."window" = w."window" AND e.day < ?
-        ORDER BY e.seq DESC LIMIT 1) AS data FROM (SELECT DISTINCT "window" FROM events WHERE kind = 'window-status') w`),
     };
   }
 
@@ -73,14 +60,13 @@ export class StatsStore {
   daysWithEvents(from: string, to: string): string[] {
     // One index probe per calendar day: DISTINCT over a year's index would read ten million entries.
     const out: string[] = [];
-    for (let d = from; d <= to; d = nextDay(d)) if (this.q.hasDay.get(d)) out.push(d);
+    for (let d = from; d <= to; d = nextDay(d)) if (this.events.hasDay(d)) out.push(d);
     return out;
   }
 
   private newFolder(day: string): DayFolder {
     const folder = new DayFolder(this.hall, day);
-    const carried = (this.q.carried.all(day) as Array<{ window: string; data: string | null }>)
-      .flatMap((r) => (r.data ? [JSON.parse(r.data) as { window: string; status: 'open' | 'paused' | 'closed'; staff?: string }] : []));
+    const carried = this.events.carried(day).map((w) => ({ window: w.window, status: w.status, staff: w.staff ?? undefined }));
     folder.carryOver(carried, openingMs(this.hall, day));
     return folder;
   }
@@ -88,7 +74,7 @@ export class StatsStore {
   /** Folds one day from its raw events. */
   computeDay(day: string): DaySummary {
     const folder = this.newFolder(day);
-    for (const row of this.q.events.all(day, 0) as EventRow[]) folder.add(row);
+    for (const row of this.events.dayRows(day)) folder.add(row);
     const isToday = day >= this.today();
     const end = isToday ? this.now() : Math.max(closingMs(this.hall, day), folder.summary.lastAt);
     return folder.finish(end);
@@ -98,7 +84,7 @@ export class StatsStore {
   private liveDay(day: string): DaySummary {
     if (!this.liveFolder || this.liveFolder.summary.day !== day) this.liveFolder = this.newFolder(day);
     const f = this.liveFolder;
-    for (const row of this.q.events.all(day, f.summary.lastSeq) as EventRow[]) f.add(row);
+    for (const row of this.events.dayRows(day, f.summary.lastSeq)) f.add(row);
     return f.snapshot(Math.max(this.now(), f.summary.lastAt));
   }
 
@@ -124,8 +110,8 @@ export class StatsStore {
    */
   private fresh(day: string, hit: { version: number; config: string; last_seq: number }): boolean {
     if (hit.version !== SUMMARY_VERSION || hit.config !== this.fingerprint) return false;
-    const cur = this.q.lastSeq.get(day) as { s: number | null };
-    return cur.s === null || cur.s === hit.last_seq;
+    const cur = this.events.lastSeq(day);
+    return cur === null || cur === hit.last_seq;
   }
 
   /**
@@ -135,7 +121,7 @@ export class StatsStore {
    */
   closeDays(from?: string, to?: string): number {
     if (!this.cacheable) return 0;
-    const first = from ?? (this.db.prepare('SELECT MIN(day) AS d FROM events').get() as { d: string | null }).d;
+    const first = from ?? this.events.firstDay();
     if (!first) return 0;
     const last = to ?? prevDay(this.today());
     let n = 0;

@@ -1,32 +1,11 @@
-// A quick, seeded generator of plausible hall days as `HallEvent`s, written into a
-// table of the controller's shape. For the year-long benchmark and for tests that
-// need many days fast; the acceptance test drives the real engine instead.
-import type { Database } from 'better-sqlite3';
+// A quick, seeded generator of plausible hall days as `HallEvent`s, for the
+// year-long benchmark and for tests that need many days fast (write them with the
+// event log's `writeEvents`); the acceptance test drives the real engine instead.
 import type { HallConfig } from '../config/hall.ts';
-import type { HallEvent } from '../controller/events.ts';
+import type { HallEvent } from '../eventlog/schema.ts';
 import { hhmmToS, localToMs } from '../lib/time.ts';
 import { createRng, exponential, lognormal, type Rng } from '../sim/rng.ts';
 import { RATING_SCORES } from '../protocol/messages.ts';
-
-/** The controller's event table (firmware/controller/events.ts); created here only for tests and benchmarks. */
-export function createEventsTable(db: Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, day TEXT NOT NULL,
-    kind TEXT NOT NULL, ticket TEXT, service TEXT, "window" TEXT, staff TEXT, data TEXT NOT NULL)`);
-}
-
-export function eventColumns(e: HallEvent): [number, string, string, string | null, string | null, string | null, string | null, string] {
-  const r = e as unknown as Record<string, unknown>;
-  const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : null);
-  // As SqliteStore files it: a transfer's `service` column is the service it went to.
-  const service = e.kind === 'ticket-transferred' ? e.to : str('service');
-  return [e.at, e.day, e.kind, str('ticket'), service, str('window'), str('staff'), JSON.stringify(e)];
-}
-
-/** Appends events in one transaction, in the order given. */
-export function writeEvents(db: Database, events: HallEvent[]): void {
-  const ins = db.prepare('INSERT INTO events (at, day, kind, ticket, service, "window", staff, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  db.transaction((list: HallEvent[]) => { for (const e of list) ins.run(...eventColumns(e)); })(events);
-}
 
 export interface SynthOptions {
   tickets: number;

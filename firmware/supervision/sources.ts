@@ -2,7 +2,7 @@
 // (status and health messages), the ratings of the last minutes (from the engine's
 // events), and the queue and windows read from the engine's model.
 import type { HallConfig } from '../config/hall.ts';
-import type { HallEvent } from '../controller/events.ts';
+import type { HallEvent } from '../eventlog/schema.ts';
 import type { DeviceHealth, DeviceStatus, WindowStatus } from '../protocol/messages.ts';
 import type { SupervisionInput } from './evaluate.ts';
 

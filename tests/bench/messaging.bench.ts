@@ -12,7 +12,7 @@ import pino from 'pino';
 import { parseHallConfig, DEMO_HALL_PATH, type HallConfig } from '../../firmware/config/hall.ts';
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController } from '../../firmware/controller/service.ts';
-import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { systemClock } from '../../firmware/lib/time.ts';
 import { HallEngine } from '../../firmware/controller/engine.ts';
 import { topics } from '../../firmware/protocol/topics.ts';

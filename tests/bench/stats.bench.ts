@@ -8,7 +8,7 @@ import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { localToMs, systemClock } from '../../firmware/lib/time.ts';
 import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
 import { ensureStatsSchema, nextDay, StatsStore } from '../../firmware/stats/store.ts';
-import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { synthesizeDay } from '../../firmware/stats/synthetic.ts';
 
 function arg(args: string[], name: string, dflt: number): number {
@@ -48,7 +48,7 @@ export default async function run(args: string[]): Promise<void> {
   const dayList: string[] = [];
   if (reuse && existsSync(reuse)) {
     // A year written by an earlier run (--keep): measure the statistics from scratch on it.
-    db.exec('DROP TABLE IF EXISTS stats_day; DROP INDEX IF EXISTS stats_events_window_status;');
+    db.exec('DROP TABLE IF EXISTS stats_day;');
     const r = db.prepare('SELECT MIN(day) AS a, MAX(day) AS b FROM events').get() as { a: string; b: string };
     for (let d = r.a; d <= r.b; d = nextDay(d)) dayList.push(d);
     rows.push(['reused store', `${reuse}: ${dayList.length} days ${r.a} – ${r.b}`]);
@@ -73,7 +73,7 @@ export default async function run(args: string[]): Promise<void> {
   db.pragma('wal_checkpoint(TRUNCATE)');
 
   const [, idxMs] = time(() => ensureStatsSchema(db));
-  rows.push(['stats index (window-status, partial): build', `${(idxMs / 1000).toFixed(1)} s`]);
+  rows.push(['stats_day table: create', `${(idxMs / 1000).toFixed(1)} s`]);
   const lastDay = dayList[dayList.length - 1];
   // "Now" is the last day at 15:00: the year before it is closed, that day is live.
   const now = localToMs(lastDay, 15 * 3600, hall.hall.timezone);
@@ -113,8 +113,8 @@ export default async function run(args: string[]): Promise<void> {
     const of = (names: string[]) => names.reduce((n, k) => n + (sizes.get(k) ?? 0), 0);
     const ev = of(['events']);
     rows.push(['disk: events table', `${mb(ev)} (${Math.round(ev / events)} B an event, ${mb(ev / days)} a day)`]);
-    rows.push(['disk: controller indexes (events_day, events_kind_day)', mb(of(['events_day', 'events_kind_day']))]);
-    rows.push(['disk: stats index (window-status)', mb(of(['stats_events_window_status']))]);
+    rows.push(['disk: event log indexes (events_day, events_kind_day)', mb(of(['events_day', 'events_kind_day']))]);
+    rows.push(['disk: event log index (events_window_status, partial)', mb(of(['events_window_status']))]);
     rows.push(['disk: stats_day summaries', `${mb(of(['stats_day', 'sqlite_autoindex_stats_day_1']))} (${(of(['stats_day', 'sqlite_autoindex_stats_day_1']) / days / 1024).toFixed(0)} KB a day)`]);
   }
   rows.push(['store on disk, total', `${mb(total)} for ${events.toLocaleString('en')} events (${mb(total / days)} a day; a year at this rate ${(total / days * 365 / 1024 ** 3).toFixed(2)} GB)`]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HallEngine } from '../../firmware/controller/engine.ts';
-import { MemoryStore } from '../../firmware/controller/store.ts';
+import { MemoryStore } from '../../firmware/eventlog/store.ts';
 import type { Alert, CallEvent, KioskReply, WindowCommand } from '../../firmware/protocol/messages.ts';
 import { VirtualClock, localToMs } from '../../firmware/lib/time.ts';
 import { hall, at, DAY, TZ } from './helpers.ts';

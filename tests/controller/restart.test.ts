@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HallEngine } from '../../firmware/controller/engine.ts';
-import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { hall, at, DAY } from './helpers.ts';
 
 /** The store on the test's own clock: what it prunes must not depend on today's date. */

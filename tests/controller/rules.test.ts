@@ -3,7 +3,7 @@
 // Every test builds its own engine, windows and numbers.
 import { describe, expect, it } from 'vitest';
 import { HallEngine, type ReplyTo } from '../../firmware/controller/engine.ts';
-import { MemoryStore } from '../../firmware/controller/store.ts';
+import { MemoryStore } from '../../firmware/eventlog/store.ts';
 import type { WindowCommand } from '../../firmware/protocol/messages.ts';
 import { hall, at, DAY } from './helpers.ts';
 

@@ -10,7 +10,7 @@ import { hourlyRates, recordedRates, staffingPlan, formatStaffing, staffingSvg, 
 import { probWaitOver } from '../../firmware/sim/erlang.ts';
 import { loadScenario } from '../../firmware/sim/scenario.ts';
 import { localToMs } from '../../firmware/lib/time.ts';
-import type { HallEvent } from '../../firmware/controller/events.ts';
+import type { HallEvent } from '../../firmware/eventlog/schema.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { benchFile } from './fixtures.ts';
 

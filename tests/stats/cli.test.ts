@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
-import { createEventsTable, synthesizeDay, writeEvents } from '../../firmware/stats/synthetic.ts';
+import { synthesizeDay } from '../../firmware/stats/synthetic.ts';
+import { openEventTables as createEventsTable, writeEvents } from '../../firmware/eventlog/sqlite-store.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../../firmware/bin/manyi.mjs', import.meta.url).pathname;

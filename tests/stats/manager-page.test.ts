@@ -13,7 +13,7 @@ import { WebApp } from '../../firmware/web/app.ts';
 import { mountManagerPages } from '../../signage/manager/index.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { HallEngine } from '../../firmware/controller/engine.ts';
-import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { driveWeek } from '../../firmware/stats/demo-week.ts';
 
 const hall = loadHallConfig();

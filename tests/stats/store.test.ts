@@ -6,7 +6,8 @@ import { csvCell, toCsv } from '../../firmware/stats/csv.ts';
 import { addTime, bucketBounds, bucketOf, emptyTime, p95 } from '../../firmware/stats/figures.ts';
 import { rangeStats } from '../../firmware/stats/range.ts';
 import { StatsStore } from '../../firmware/stats/store.ts';
-import { createEventsTable, synthesizeDay, writeEvents } from '../../firmware/stats/synthetic.ts';
+import { synthesizeDay } from '../../firmware/stats/synthetic.ts';
+import { openEventTables as createEventsTable, writeEvents } from '../../firmware/eventlog/sqlite-store.ts';
 
 const hall = loadHallConfig();
 

@@ -8,7 +8,7 @@ import { rangeStats, staffRanking, type RangeStats } from '../../firmware/stats/
 import { StatsStore } from '../../firmware/stats/store.ts';
 import { independentCounts, mean, p95exact, type Tally } from './independent.ts';
 import { HallEngine } from '../../firmware/controller/engine.ts';
-import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { driveWeek } from '../../firmware/stats/demo-week.ts';
 
 const hall = loadHallConfig();

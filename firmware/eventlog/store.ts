@@ -3,7 +3,7 @@
 // reply in ONE call, which a store must make atomic; only then does anything get
 // published. `SqliteStore` (sqlite-store.ts) is the real one; `MemoryStore` serves
 // the simulator and tests.
-import type { HallEvent } from './events.ts';
+import type { HallEvent } from './schema.ts';
 
 /** A reply as sent: who asked, their request id, the topic and the exact bytes. */
 export interface StoredReply {
