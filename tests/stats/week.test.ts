@@ -1,6 +1,6 @@
 // Acceptance: a simulated week driven through the controller's engine; every
 // figure is checked against counts made independently from the raw events.
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { bucketBounds, bucketOf, type Figures } from '../../firmware/stats/figures.ts';
@@ -123,15 +123,19 @@ describe('statistics of a week driven through the engine', () => {
   });
 
   it('serves closed days from the summary table, and notices a late event on a closed day', () => {
-    const cached = (db.prepare('SELECT COUNT(*) AS n FROM stats_day').get() as { n: number }).n;
+    // Its own copy of the week's database: the late event below must not reach the other tests.
+    const own = new Database(db.serialize());
+    const ownStore = new StatsStore(own, hall, () => AFTER_WEEK);
+    const cached = (own.prepare('SELECT COUNT(*) AS n FROM stats_day').get() as { n: number }).n;
     expect(cached).toBe(7);
-    const again = rangeStats(store, DAYS[0], DAYS[6]);
+    const again = rangeStats(ownStore, DAYS[0], DAYS[6]);
     expect(again).toEqual(st);
     // An offline ticket handed over late, filed on Tuesday.
     const at = Date.parse('2026-11-17T03:00:00Z');
-    db.prepare('INSERT INTO events (at, day, kind, ticket, service, window, staff, data) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)')
+    own.prepare('INSERT INTO events (at, day, kind, ticket, service, window, staff, data) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)')
       .run(at, DAYS[1], 'ticket-issued', 'A999', 'registration', JSON.stringify({ at, day: DAYS[1], kind: 'ticket-issued', ticket: 'A999', service: 'registration', priority: false, kiosk: 'k', arrivedAt: at, offline: true }));
-    expect(rangeStats(store, DAYS[1], DAYS[1]).total.issued).toBe(st.byDay[1].issued + 1);
+    expect(rangeStats(ownStore, DAYS[1], DAYS[1]).total.issued).toBe(st.byDay[1].issued + 1);
+    own.close();
   });
 
   it('refuses bad ranges with a message and reports an empty range as empty', () => {
