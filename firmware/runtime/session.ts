@@ -37,6 +37,9 @@ function clientOptions(o: SessionOptions): IClientOptions {
     connectTimeout: 5_000,
     reconnectPeriod: 1_000, // replaced before every attempt by the back-off below
     resubscribe: true,
+    // mqtt-packet otherwise pre-builds 65,536 two-byte Buffers for packet ids on the
+    // first write: ~7 MB of heap in every board process (the switch is process-wide).
+    writeCache: false,
     will: {
       topic: topics.deviceStatus(o.hall, o.device),
       // The will's `at` is when the session began; the broker sends it as stored.
