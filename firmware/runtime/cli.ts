@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
+import { systemClock } from '../lib/time.ts';
 import { Role } from '../protocol/messages.ts';
 import { WebApp } from '../web/app.ts';
 import { brokerIsLocal, loadDeviceConfig } from './config.ts';
@@ -12,7 +13,7 @@ import { runDevice } from './device.ts';
 import { createLogger } from './logger.ts';
 import { onShutdown } from './shutdown.ts';
 
-interface RunOptions { config: string; role?: string; hall?: string; registry?: string; openBroker?: boolean; logLevel?: string; updateRoot?: string; updates?: boolean }
+interface RunOptions { config: string; role?: string; hall?: string; registry?: string; openBroker?: boolean; listen?: string; logLevel?: string; updateRoot?: string; updates?: boolean }
 
 export function register(program: Command): void {
   program.command('run')
@@ -21,7 +22,8 @@ export function register(program: Command): void {
     .option('--role <role>', `override the configured role: ${Role.options.join(', ')}`)
     .option('--hall <file>', 'hall configuration (default: the file the board configuration names)')
     .option('--registry <file>', "controller: the device registry the embedded broker authenticates against (default: <dataDir>/registry.json)")
-    .option('--open-broker', 'controller: run the embedded broker without authentication (a bench, never a hall)')
+    .option('--open-broker', 'controller: run the embedded broker without authentication (a bench, never a hall; listens on 127.0.0.1 unless --listen)')
+    .option('--listen <host>', 'controller: address the broker and pages listen on (default 0.0.0.0; 127.0.0.1 with --open-broker)')
     .option('--update-root <dir>', 'where firmware slots live (default /opt/manyi when it has slots)')
     .option('--no-updates', 'do not run the update agent')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
@@ -60,10 +62,12 @@ async function run(o: RunOptions): Promise<void> {
       const { FileBrokerAuth } = await import('../security/file-auth.ts');
       auth = new FileBrokerAuth(registry);
     }
-    web = new WebApp();
-    const httpPort = await web.listen(device.httpPort ?? 8080);
+    const host = o.listen ?? (auth ? '0.0.0.0' : '127.0.0.1');
+    if (!auth) log.warn({ host }, 'open broker: no authentication, any client on this address may pull tickets and speak for the controller');
+    web = new WebApp({ log });
+    const httpPort = await web.listen(device.httpPort ?? 8080, host);
     const port = Number(new URL(device.broker.url).port || 1883);
-    const broker = await startEmbeddedBroker({ port, host: '0.0.0.0', web, auth });
+    const broker = await startEmbeddedBroker({ port, host, web, auth });
     log.info({ mqtt: port, http: httpPort, auth: !!auth }, 'embedded broker started');
     stops.push(() => broker.close(), () => web!.close());
   }
@@ -78,7 +82,7 @@ async function run(o: RunOptions): Promise<void> {
       publicKey: device.updateKey, restart: systemdRestart(),
       // The runtime is up (connected, role started) by the time the agent runs.
       healthy: async () => dev.mqtt.connected,
-      busyReason: device.role === 'kiosk' || device.role === 'counter' ? () => openingHoursReason(hall, Date.now()) : undefined,
+      busyReason: device.role === 'kiosk' || device.role === 'counter' ? () => openingHoursReason(hall, systemClock.now()) : undefined,
       log,
     });
     stops.unshift(() => agent.stop());

@@ -48,7 +48,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   const staleAfterMs = opts.staleAfterMs ?? 25_000;
   const model = new BoardModel(ctx.hall, { floor: ctx.device.floor, services: ctx.device.services, windows: ctx.device.windows }, { staleAfterMs });
   const watch = new ControllerWatch(ctx.mqtt, h, ctx.clock, staleAfterMs);
-  const view = () => model.view(Date.now(), watch.stale());
+  const view = () => model.view(ctx.clock.now(), watch.stale());
   const health: Record<string, unknown> = {};
 
   // Voice.
@@ -63,7 +63,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
       }
     }
   }
-  const voice = speaker ? new VoiceQueue(ctx.hall, speaker, opts.voice, ctx.log) : null;
+  const voice = speaker ? new VoiceQueue(ctx.hall, speaker, { clock: ctx.clock, ...opts.voice }, ctx.log) : null;
 
   // LED matrix strip.
   let scroller: LedScroller | null = null;
@@ -118,7 +118,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
     if (watch.handle(t, payload)) return;
     if (t.kind === 'hall-state' || t.kind === 'call' || t.kind === 'window-state') watch.alive(packet.retain === true);
     if (t.kind === 'hall-state') {
-      if (!model.takeHallState(payload, Date.now())) { ctx.log.warn({ topic }, 'board: bad hall state ignored'); return; }
+      if (!model.takeHallState(payload, ctx.clock.now())) { ctx.log.warn({ topic }, 'board: bad hall state ignored'); return; }
       pushView();
       scroll(false);
     } else if (t.kind === 'call') {

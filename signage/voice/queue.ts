@@ -5,6 +5,7 @@
 // ordinary calls give way (they are still on the screens), and while calls
 // are waiting the English is left out so the Mandarin keeps up.
 import type { HallConfig } from '../../firmware/config/hall.ts';
+import { systemClock, type Clock } from '../../firmware/lib/time.ts';
 import type { Logger } from 'pino';
 import { callPhrases } from './phrases.ts';
 import type { Speaker } from './speaker.ts';
@@ -22,6 +23,8 @@ export interface VoiceQueueOptions {
   english?: boolean;
   /** Leave out the English while at least this many calls wait (default 2). */
   englishUpTo?: number;
+  /** The board's clock (the demo's is shifted); default the system clock. */
+  clock?: Clock;
 }
 
 export class VoiceQueue {
@@ -37,6 +40,8 @@ export class VoiceQueue {
 
   constructor(private readonly hall: HallConfig, private readonly speaker: Speaker, private readonly opts: VoiceQueueOptions = {}, private readonly log?: Logger) {}
 
+  private now(): number { return (this.opts.clock ?? systemClock).now(); }
+
   get length(): number { return this.waiting.length; }
 
   /** Queues a call; returns false if it was a duplicate of one already queued or spoken. */
@@ -46,14 +51,14 @@ export class VoiceQueue {
     if (this.recent.has(key)) return false;
     this.recent.add(key);
     if (this.recent.size > 200) this.recent.delete(this.recent.values().next().value!);
-    this.waiting.push({ ...call, enqueuedAt: Date.now() });
+    this.waiting.push({ ...call, enqueuedAt: this.now() });
     const max = this.opts.maxWaiting ?? 12;
     while (this.waiting.length > max) {
       const i = this.waiting.findIndex((c) => !c.recall);
       this.waiting.splice(i < 0 ? 0 : i, 1);
       this.dropped++;
-      if (Date.now() - this.lastDropLog > 60_000) {
-        this.lastDropLog = Date.now();
+      if (this.now() - this.lastDropLog > 60_000) {
+        this.lastDropLog = this.now();
         this.log?.warn({ droppedSoFar: this.dropped }, 'voice: more calls than can be spoken; older ones are shown but not spoken');
       }
     }
@@ -76,7 +81,7 @@ export class VoiceQueue {
       // close() may have emptied the queue while we slept between calls.
       const call = this.waiting.shift();
       if (!call || this.closed) break;
-      this.started.push({ no: call.no, window: call.window, recall: call.recall, enqueuedAt: call.enqueuedAt, startedAt: Date.now() });
+      this.started.push({ no: call.no, window: call.window, recall: call.recall, enqueuedAt: call.enqueuedAt, startedAt: this.now() });
       if (this.started.length > 500) this.started.splice(0, 100);
       const english = this.opts.english !== false && this.waiting.length < (this.opts.englishUpTo ?? 2);
       const phrases = callPhrases(this.hall, call).filter((u) => u.lang === 'zh' || english);
