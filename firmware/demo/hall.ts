@@ -42,6 +42,8 @@ export interface DemoHall {
   missing: string[];
   notes: string[];
   traffic?: Traffic;
+  /** The one web host every role's pages are mounted on. */
+  web: WebApp;
   stop(): Promise<void>;
 }
 
@@ -92,7 +94,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     }
 
     return {
-      hall, httpPort, mqttPort: broker.port, brokerUrl: broker.url, clock, started, missing, notes, traffic,
+      hall, httpPort, mqttPort: broker.port, brokerUrl: broker.url, clock, started, missing, notes, traffic, web,
       stop: stopAll,
     };
   } catch (e) {

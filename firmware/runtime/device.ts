@@ -63,7 +63,7 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   let ownWeb: WebApp | undefined;
   let web = opts.web;
   if (!web) {
-    web = ownWeb = new WebApp();
+    web = ownWeb = new WebApp({ log });
     if (device.httpPort !== undefined) {
       const port = await ownWeb.listen(device.httpPort);
       log.info({ port }, 'pages served');
@@ -78,7 +78,6 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   log.info({ broker: device.broker.url, version }, 'connected');
 
   const started = clock.now();
-  const startedReal = Date.now();
   const extra: Record<string, unknown> = {};
   const healthTopic = topics.deviceHealth(device.hall, device.device);
   const publishHealth = () => {
@@ -86,7 +85,7 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
     const payload = {
       ...extra,
       at: isoNow(),
-      uptimeS: Math.round((Date.now() - startedReal) / 1000),
+      uptimeS: Math.round((clock.now() - started) / 1000),
       rssMB: Math.round(process.memoryUsage.rss() / 1048576 * 10) / 10,
     };
     mqtt.publish(healthTopic, JSON.stringify(payload), { qos: 0, retain: false });

@@ -1,11 +1,10 @@
 // Serves bundle archives over HTTP for boards to download: on the controller's web
 // host (`mountBundles`, at /bundles/NAME), or from the maintainer's laptop during
 // `manyi rollout` (`serveBundles`). Only `*.tar.gz` names in one folder.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { WebApp } from '../web/app.ts';
+import { WebApp } from '../web/app.ts';
 
 export interface BundleServer { url: string; close(): Promise<void>; downloads: Map<string, number> }
 
@@ -19,7 +18,8 @@ function handler(dir: string, downloads: Map<string, number>) {
     try { size = statSync(file).size; } catch { res.writeHead(404).end('not found'); return; }
     downloads.set(name, (downloads.get(name) ?? 0) + 1);
     res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': size });
-    createReadStream(file).pipe(res);
+    // A file removed between stat and read ends this download, not the process.
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
   };
 }
 
@@ -32,21 +32,13 @@ export function mountBundles(web: WebApp, dir: string): Map<string, number> {
 }
 
 export async function serveBundles(dir: string, opts: { port?: number; host?: string; publicHost?: string } = {}): Promise<BundleServer> {
-  const downloads = new Map<string, number>();
-  const serve = handler(dir, downloads);
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' || !path.startsWith('/bundles/')) { res.writeHead(404).end('not found'); return; }
-    let name: string;
-    try { name = decodeURIComponent(path.slice('/bundles/'.length)); } catch { res.writeHead(400).end('bad name'); return; }
-    serve(name, res);
-  });
-  server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0');
-  await new Promise<void>((r, j) => { server.once('listening', () => r()); server.once('error', j); });
-  const port = (server.address() as AddressInfo).port;
+  // The same hardened host as every page (firmware/web): the laptop is on the hall's LAN too.
+  const web = new WebApp();
+  const downloads = mountBundles(web, dir);
+  const port = await web.listen(opts.port ?? 0, opts.host ?? '0.0.0.0');
   return {
     url: `http://${opts.publicHost ?? (opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1')}:${port}/bundles/`,
     downloads,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () => web.close(),
   };
 }
