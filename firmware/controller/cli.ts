@@ -1,10 +1,12 @@
 // `manyi controller`: the embedded broker and the controller in one process, the
 // way a hall without its own broker runs it. Prints one `ready` line (JSON) when
-// it accepts requests; SIGINT/SIGTERM stop it cleanly.
+// it accepts requests; SIGINT/SIGTERM stop it cleanly. The broker admits only the
+// devices of `--registry`; an open broker (`--open-broker`, a bench) listens on
+// loopback unless `--host` says otherwise, and says so loudly.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import mqtt from 'mqtt';
+import { FileBrokerAuth } from '../security/file-auth.ts';
 import pino from 'pino';
 import { loadHallConfig } from '../config/hall.ts';
 import { startEmbeddedBroker } from '../broker/embedded.ts';
@@ -25,19 +27,28 @@ export function register(program: Command): void {
     .requiredOption('--db <file>', 'SQLite database (created if missing)')
     .option('--port <port>', 'MQTT TCP port (0 = any free port)', port, 1883)
     .option('--ws-port <port>', 'HTTP port for MQTT over WebSocket at /mqtt (0 = any free port)', port, 8080)
-    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--registry <file>', 'device registry (manyi provision): the broker admits only these devices')
+    .option('--open-broker', 'no authentication: any client may do anything (a bench, never a hall)')
+    .option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 with --open-broker)')
     .option('--policy <name>', 'routing policy', 'default')
-    .action(async (o: { hall: string; db: string; port: number; wsPort: number; host: string; policy: string }) => {
+    .action(async (o: { hall: string; db: string; port: number; wsPort: number; host?: string; policy: string; registry?: string; openBroker?: boolean }) => {
       const log = pino({ name: 'controller' }, pino.destination(2));
+      if (!o.registry && !o.openBroker) {
+        process.stderr.write('manyi controller: --registry FILE is required (the devices the broker admits; manyi provision writes it), or --open-broker for a bench\n');
+        process.exitCode = 2;
+        return;
+      }
+      const host = o.host ?? (o.registry ? '0.0.0.0' : '127.0.0.1');
+      if (!o.registry) log.warn({ host }, 'open broker: no authentication, any client on this address may pull tickets and speak for the controller');
       const hall = loadHallConfig(resolve(o.hall));
       mkdirSync(dirname(resolve(o.db)), { recursive: true });
       const web = new WebApp();
-      const wsPort = await web.listen(o.wsPort, o.host);
-      const broker = await startEmbeddedBroker({ port: o.port, host: o.host, web });
-      const client = await mqtt.connectAsync(broker.url, { clientId: `controller-${hall.hall.id}`, protocolVersion: 4, reconnectPeriod: 1000 });
-      (client.stream as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+      const wsPort = await web.listen(o.wsPort, host);
+      const auth = o.registry ? new FileBrokerAuth(resolve(o.registry)) : undefined;
+      const broker = await startEmbeddedBroker({ port: o.port, host, web, auth });
+      // The controller's own session runs inside the process: no port, no password to keep.
+      const client = await broker.connectInternal({ clientId: `controller-${hall.hall.id}` });
       const controller = await startController({ hall, dbPath: resolve(o.db), mqtt: client, log, policy: o.policy });
-      process.stdout.write(`${JSON.stringify({ ready: true, mqtt: broker.url, port: broker.port, ws: `ws://127.0.0.1:${wsPort}/mqtt`, wsPort, pid: process.pid })}\n`);
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
@@ -50,5 +61,7 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());
+      // Ready only once a stop signal would be handled.
+      process.stdout.write(`${JSON.stringify({ ready: true, mqtt: broker.url, port: broker.port, ws: `ws://127.0.0.1:${wsPort}/mqtt`, wsPort, pid: process.pid })}\n`);
     });
 }

@@ -28,7 +28,8 @@ async function connectMaintainer(o: BrokerOpts): Promise<{ client: MqttClient; h
   if (!hall) throw new Error('--hall is required (or a --config naming it)');
   const client = await mqtt.connectAsync(url, {
     username, password, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000,
-    clientId: `${username ?? 'manyi'}-cli-${process.pid}-${Date.now().toString(36)}`, ...(ca ? { ca: readFileSync(ca) } : {}),
+    // The broker admits a maintainer only under its own id (one tool at a time per account).
+    clientId: username ?? `manyi-cli-${process.pid}`, ...(ca ? { ca: readFileSync(ca) } : {}),
   });
   return { client, hall };
 }

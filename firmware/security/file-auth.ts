@@ -35,8 +35,8 @@ export class FileBrokerAuth implements BrokerAuth {
   }
 
   /**
-   * A client id must be the device id or start with `{device}-`: otherwise one device
-   * could take over another's session (and its queued messages) by reusing its id.
+   * The client id must be the device id (or the one id configured for it): a
+   * prefix rule let device `board` connect as `board-2f` and knock that device off.
    */
   async authenticate(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<DeviceIdentity | null> {
     this.refresh();
@@ -47,7 +47,7 @@ export class FileBrokerAuth implements BrokerAuth {
       return null;
     }
     const ok = await verifyPassword(pw, entry.passwordHash);
-    const ownId = clientId === entry.device || clientId.startsWith(`${entry.device}-`);
+    const ownId = clientId === (entry.clientId ?? entry.device);
     return ok && ownId ? identityOf(entry) : null;
   }
 

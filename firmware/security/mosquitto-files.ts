@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { mosquittoAcl } from './acl.ts';
+import { DEFAULT_GUARD } from '../broker/guard.ts';
 import { identityOf, type Registry } from './registry.ts';
 
 export function mosquittoPasswordFile(reg: Registry): string {
@@ -34,6 +35,24 @@ export function writeMosquittoFiles(reg: Registry, dir: string): { passwordFile:
   return { passwordFile, aclFile, conf };
 }
 
-export function mosquittoConfLines(passwordFile: string, aclFile: string): string[] {
-  return ['allow_anonymous false', `password_file ${passwordFile}`, `acl_file ${aclFile}`];
+/**
+ * The lines a hall's mosquitto.conf includes: the generated files, and Mosquitto's
+ * equivalents of the embedded broker's guards (firmware/broker/guard.ts):
+ * - `max_packet_size`: the contract's largest message with margin; bigger packets
+ *   close the connection before Mosquitto keeps them;
+ * - `use_username_as_clientid`: a device's client id is its device id, whatever it
+ *   sends, so one device cannot take over another's session;
+ * - `max_keepalive`, `max_inflight_messages`, `max_queued_messages`: a stalled or
+ *   hostile client cannot make the broker hold an unbounded queue for it.
+ * Mosquitto has no failed-login back-off or per-address cap of its own: MAINTAINER.md
+ * shows the nftables rule that caps connections per address on the hall's LAN.
+ */
+export function mosquittoConfLines(passwordFile: string, aclFile: string, o: { maxPacketBytes?: number } = {}): string[] {
+  return [
+    'allow_anonymous false', `password_file ${passwordFile}`, `acl_file ${aclFile}`,
+    `max_packet_size ${o.maxPacketBytes ?? DEFAULT_GUARD.maxPacketBytes}`,
+    'use_username_as_clientid true',
+    'max_keepalive 120', 'max_inflight_messages 20', 'max_queued_messages 1000',
+    'set_tcp_nodelay true',
+  ];
 }

@@ -17,6 +17,8 @@ export const RegistryEntry = z.object({
   kiosk: Name.optional(),
   window: Name.optional(),
   floor: z.string().optional(),
+  /** The one MQTT client id this device may use, if not its device id (e.g. a maintainer's tool). */
+  clientId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   /** scrypt hash for the embedded broker. */
   passwordHash: z.string().refine(isScryptHash, 'must be an scrypt$N$r$p$salt$hash string'),
   /** Mosquitto `$7$` hash of the same password, for its password_file. */

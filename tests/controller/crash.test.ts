@@ -32,7 +32,7 @@ const db = join(dir, 'controller.db');
 
 async function startChild(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'firmware/bin/manyi.mjs'), 'controller', '--hall', hallFile, '--db', db,
-    '--port', '0', '--ws-port', '0', '--host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--port', '0', '--ws-port', '0', '--open-broker'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
