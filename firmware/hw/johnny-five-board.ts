@@ -4,7 +4,7 @@
 // talks at 57600 baud (firmata.js's default, StandardFirmata's rate).
 import five from 'johnny-five';
 import { Max7219Emulator } from './max7219.ts';
-import { SimFirmataIO } from './sim-firmata.ts';
+import { SimFirmataIO, type SimFirmataOptions } from './sim-firmata.ts';
 
 export type J5Board = InstanceType<typeof five.Board>;
 
@@ -50,9 +50,9 @@ export async function closeJohnnyFiveBoard(board: J5Board): Promise<void> {
   else io?.close?.();
 }
 
-/** A simulated Arduino with a MAX7219 chain on its pins, opened through johnny-five. */
-export async function openSimMax7219Board(pins: { data: number; clock: number; cs: number }, devices: number) {
-  const io = new SimFirmataIO();
+/** A simulated Arduino (our firmware, unless told otherwise) with a MAX7219 chain on its pins, opened through johnny-five. */
+export async function openSimMax7219Board(pins: { data: number; clock: number; cs: number }, devices: number, opts: SimFirmataOptions = {}) {
+  const io = new SimFirmataIO(opts);
   const emulator = new Max7219Emulator(pins, devices);
   io.onWrite((pin, v) => emulator.digitalWrite(pin, v));
   const board = await openJohnnyFiveBoard({ io, timeoutMs: 5_000 });

@@ -1,4 +1,5 @@
-// `npm run bench -- --only signage [--calls N] [--devices N]`: the delay from a
+// `npm run bench -- --only signage [--calls N] [--devices N] [--led-only]`: LED frame
+// costs (led-frames.ts), then the delay from a
 // counter's `call-next` to the call showing on the window's LED board (decoded
 // from the simulated MAX7219), on the lobby page in headless Chromium, and in
 // the lobby's voice queue — with the demo hall's 16 counters, the real
@@ -13,9 +14,7 @@ import { topics } from '../../firmware/protocol/index.ts';
 import { startBoard } from '../../signage/board/role.ts';
 import { SimSpeaker } from '../../signage/voice/speaker.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
-import { openSimMax7219Board } from '../../firmware/hw/johnny-five-board.ts';
-import { JohnnyFiveMax7219 } from '../../signage/led/max7219-chain.ts';
-import { LedWindowDisplay } from '../../signage/led/window-display.ts';
+import { ledFrameCosts } from './led-frames.ts';
 import { connect, H, HALL, makeContext, startBroker, until } from '../signage/helpers.ts';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -54,30 +53,9 @@ function startDevices(url: string, n: number): Promise<ChildProcess> {
   });
 }
 
-/** What an LED board update costs on the wire: Firmata sends 3 bytes per digitalWrite, 10 bits a byte at 57600 baud. */
-async function firmataCost(): Promise<void> {
-  console.log('\nLED board update over Firmata (bit-banged MAX7219; 3 bytes per pin write at 57600 baud)');
-  console.log('| board | update | pin writes | bytes | time on the serial line (ms) |');
-  console.log('|---|---|---|---|---|');
-  for (const [kind, devices] of [['digits', 1], ['matrix', 4], ['matrix', 8]] as const) {
-    const sim = await openSimMax7219Board({ data: 2, clock: 3, cs: 4 }, devices);
-    let writes = 0;
-    sim.io.onWrite(() => { writes++; });
-    const bus = new JohnnyFiveMax7219(sim.board, { kind, devices, pins: { data: 2, clock: 3, cs: 4 } });
-    const d = new LedWindowDisplay(bus);
-    const row = (what: string, f: () => void) => {
-      writes = 0; f();
-      console.log(`| ${kind} ×${devices} | ${what} | ${writes} | ${writes * 3} | ${((writes * 3 * 10) / 57.6).toFixed(0)} |`);
-    };
-    row('first number (full frame)', () => d.showServing('A023', '12'));
-    row('next number (A023→A024)', () => d.showServing('A024', '12'));
-    row('controller lost (----)', () => d.showLost());
-    sim.io.close();
-  }
-}
-
 export default async function bench(args: string[]): Promise<void> {
-  await firmataCost();
+  await ledFrameCosts();
+  if (args.includes('--led-only')) return;
   const calls = arg(args, '--calls', 100);
   const extra = arg(args, '--devices', 300);
   const offset = Date.parse('2026-11-26T10:00:00+08:00') - Date.now();

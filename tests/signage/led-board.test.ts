@@ -207,3 +207,23 @@ describe('lobby strip on a real link', () => {
     await link.stop();
   });
 });
+
+describe('the simulated Arduino twin', () => {
+  it('runs our firmware: frames go as LEDCHAIN SysEx, far fewer bytes than pin writes, and the chips show the same', async () => {
+    const { openSimMax7219Board } = await import('../../firmware/hw/johnny-five-board.ts');
+    const pins = { data: 11, clock: 13, cs: 10 };
+    const ours = await openSimMax7219Board(pins, 4);
+    const stock = await openSimMax7219Board(pins, 4, { firmware: 'StandardFirmata' });
+    const a = new JohnnyFiveMax7219(ours.board, { kind: 'matrix', devices: 4, pins });
+    const b = new JohnnyFiveMax7219(stock.board, { kind: 'matrix', devices: 4, pins });
+    expect([a.usesExtension, b.usesExtension]).toEqual([true, false]);
+    const [n0, m0] = [ours.io.bytesSent, stock.io.bytesSent];
+    new LedWindowDisplay(a).showServing('A023', '12');
+    new LedWindowDisplay(b).showServing('A023', '12');
+    expect(readBoard(ours.emulator, 'matrix').text).toBe('A023  12');
+    expect(readBoard(ours.emulator, 'matrix').cells).toEqual(readBoard(stock.emulator, 'matrix').cells);
+    expect(ours.io.bytesSent - n0).toBeLessThan(50);
+    expect(stock.io.bytesSent - m0).toBeGreaterThan(2000);
+    ours.io.close(); stock.io.close();
+  });
+});

@@ -1,0 +1,114 @@
+// LED frame costs for `npm run bench -- --only signage`: today's pin-write path
+// (stock StandardFirmata: johnny-five bit-bangs the MAX7219 with Firmata pin
+// writes) beside our firmware's LEDCHAIN path (one SysEx per frame, hardware SPI
+// on the AVR). Two figures each:
+//  - on the serial line: the bytes the host sends × 10 bits at 57600 baud
+//    (counted by the simulated Arduino, the same johnny-five code driving it);
+//  - measured: the compiled firmware in simavr (real time), from the host's
+//    write to the last row latched by the emulated MAX7219s, over a pseudo-terminal.
+import { openSimMax7219Board } from '../../firmware/hw/johnny-five-board.ts';
+import { JohnnyFiveMax7219 } from '../../signage/led/max7219-chain.ts';
+import { LedWindowDisplay } from '../../signage/led/window-display.ts';
+import { LedScroller } from '../../signage/led/scroller.ts';
+import type { Max7219Emulator } from '../../firmware/hw/max7219.ts';
+import { startSimavrBoard } from '../hw/simavr-board.ts';
+
+const PINS = { data: 11, clock: 13, cs: 10 };
+const lineMs = (bytes: number) => (bytes * 10) / 57.6;
+const TEXT = ['A023 > 1F WINDOW 5', 'PAYMENT: 2F WINDOWS 15-16'];
+
+interface Case { board: string; update: string; target?: string; devices: number; kind: 'digits' | 'matrix'; run(d: LedWindowDisplay, s: LedScroller): void; prep?(d: LedWindowDisplay, s: LedScroller): void }
+
+const CASES: Case[] = [
+  { board: 'digits ×1', update: 'first number (full frame)', devices: 1, kind: 'digits', prep: (d) => d.showLost(), run: (d) => d.showServing('A023', '12') },
+  { board: 'digits ×1', update: 'next number (A023→A024)', devices: 1, kind: 'digits', prep: (d) => d.showServing('A023', '12'), run: (d) => d.showServing('A024', '12') },
+  { board: 'matrix ×4', update: 'full frame (first number)', target: '≤ 30 ms', devices: 4, kind: 'matrix', prep: (d) => d.showLost(), run: (d) => d.showServing('A023', '12') },
+  { board: 'matrix ×4', update: 'next number (A023→A024)', target: '≤ 10 ms', devices: 4, kind: 'matrix', prep: (d) => d.showServing('A023', '12'), run: (d) => d.showServing('A024', '12') },
+  { board: 'matrix ×8 strip', update: 'one scroll step', target: '≥ 20 fps', devices: 8, kind: 'matrix', prep: (_d, s) => s.show(TEXT), run: (_d, s) => s.step() },
+];
+
+async function bytesFor(c: Case, firmware: 'manyi-window' | 'StandardFirmata'): Promise<number> {
+  const sim = await openSimMax7219Board(PINS, c.devices, { firmware });
+  const bus = new JohnnyFiveMax7219(sim.board, { kind: c.kind, devices: c.devices, pins: PINS });
+  const d = new LedWindowDisplay(bus);
+  const s = new LedScroller(bus, { stepMs: 3_600_000 });
+  c.prep?.(d, s);
+  const before = sim.io.bytesSent;
+  c.run(d, s);
+  const n = sim.io.bytesSent - before;
+  s.stop();
+  sim.io.close();
+  return n;
+}
+
+/** Resolves with the time of the `n`th latch from now (rejects after 5 s). */
+function latched(emu: Max7219Emulator, n: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const t = setTimeout(() => { off(); reject(new Error(`only ${seen} of ${n} latches`)); }, 5000);
+    const off = emu.onLatch(() => { if (++seen === n) { clearTimeout(t); off(); resolve(performance.now()); } });
+  });
+}
+
+/** Host write → last row latched, on the compiled firmware in simavr: median of `n` runs, ms. */
+async function measured(c: Case, n: number): Promise<number> {
+  const sim = await startSimavrBoard();
+  try {
+    const emu: Max7219Emulator = sim.chain(PINS, c.devices);
+    const board = await sim.open();
+    const bus = new JohnnyFiveMax7219(board, { kind: c.kind, devices: c.devices, pins: PINS });
+    const d = new LedWindowDisplay(bus);
+    const s = new LedScroller(bus, { stepMs: 3_600_000 });
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      c.prep?.(d, s);
+      await new Promise((r) => setTimeout(r, 30));
+      // A frame is the eight row registers of every device: eight latches.
+      const done = latched(emu, 8);
+      const t0 = performance.now();
+      c.run(d, s);
+      times.push((await done) - t0);
+      s.stop();
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
+  } finally { await sim.close(); }
+}
+
+/** Scroll steps a second on the compiled firmware: each step sent when the previous one latched. */
+async function measuredFps(devices: number, steps: number): Promise<number> {
+  const sim = await startSimavrBoard();
+  try {
+    const emu = sim.chain(PINS, devices);
+    const board = await sim.open();
+    const s = new LedScroller(new JohnnyFiveMax7219(board, { kind: 'matrix', devices, pins: PINS }), { stepMs: 3_600_000 });
+    s.show(TEXT);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const done = latched(emu, 8);
+      s.step();
+      await done;
+    }
+    const fps = steps / ((performance.now() - t0) / 1000);
+    s.stop();
+    return fps;
+  } finally { await sim.close(); }
+}
+
+export async function ledFrameCosts(): Promise<void> {
+  console.log('\nLED frames: pin writes (stock StandardFirmata) vs LEDCHAIN (our firmware), 57600 baud');
+  console.log('| board | update | target | pin writes: bytes | pin writes: ms on the line | LEDCHAIN: bytes | LEDCHAIN: ms on the line | LEDCHAIN: measured in simavr (ms, median of 5) | speed-up |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const c of CASES) {
+    const pin = await bytesFor(c, 'StandardFirmata');
+    const ext = await bytesFor(c, 'manyi-window');
+    const real = await measured(c, 5);
+    console.log(`| ${c.board} | ${c.update} | ${c.target ?? ''} | ${pin} | ${lineMs(pin).toFixed(1)} | ${ext} | ${lineMs(ext).toFixed(1)} | ${real.toFixed(1)} | ${(pin / ext).toFixed(0)}× |`);
+  }
+  const stepBytes = await bytesFor(CASES[4], 'manyi-window');
+  const pinStep = await bytesFor(CASES[4], 'StandardFirmata');
+  const fps = await measuredFps(8, 40);
+  console.log(`\nScrolling the 8-module strip (64×8), one column a step: pin writes ${(1000 / lineMs(pinStep)).toFixed(1)} fps on the line; ` +
+    `LEDCHAIN ${(1000 / lineMs(stepBytes)).toFixed(0)} fps on the line, ${fps.toFixed(0)} fps measured in simavr (target ≥ 20)`);
+}
