@@ -75,13 +75,19 @@ export const Max7219Chain = z.object({
   driver: z.literal('max7219'),
   kind: z.enum(['digits', 'matrix']),
   /** Devices in the chain (8 digits or one 8×8 matrix each). */
-  devices: z.number().int().min(1).max(8),
+  devices: z.number().int().min(1).max(16),
+  /**
+   * Rows of matrix modules: 2 makes a strip 16 pixels high, for Chinese (the chain
+   * runs along the top row left to right, then along the bottom row).
+   */
+  rows: z.union([z.literal(1), z.literal(2)]).default(1),
   pins: z.object({ data: ArduinoPin, clock: ArduinoPin, cs: ArduinoPin }).strict(),
   /** 0–15, the MAX7219 intensity register. */
   brightness: z.number().int().min(0).max(15).default(8),
 }).strict().superRefine((c, ctx) => {
   const { data, clock, cs } = c.pins;
   if (new Set([data, clock, cs]).size !== 3) ctx.addIssue({ code: 'custom', path: ['pins'], message: 'DIN, CLK and CS must be three different pins' });
+  if (c.rows === 2 && (c.kind !== 'matrix' || c.devices % 2 !== 0)) ctx.addIssue({ code: 'custom', path: ['rows'], message: 'two rows need a matrix chain with an even number of devices' });
 });
 
 export const KeypadKey = z.enum(['call-next', 'recall', 'no-show', 'complete', 'transfer', 'pause']);

@@ -24,7 +24,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 export const APP_DIRS = ['firmware', 'kiosk', 'signage', 'hw-specs'];
 const NOT_ON_A_BOARD = new Set(['firmware/build']);
 /** Non-code files a module reads at run time (pages, hall files, specs, the Firmata image). */
-const ASSET = /\.(html|css|json|hex|svg|png|txt)$/;
+const ASSET = /\.(html|css|json|hex|bin|svg|png|txt)$/;
 
 /**
  * Packages that stay in node_modules: native addons (found next to their own files,

@@ -72,15 +72,15 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   let link: { stop(): Promise<void> } | null = null;
   if (spec.ledMatrix) {
     const c = spec.ledMatrix.chain;
-    const chain = { kind: 'matrix' as const, devices: c.devices, pins: c.pins, brightness: c.brightness };
+    const chain = { kind: 'matrix' as const, devices: c.devices, rows: c.rows, pins: c.pins, brightness: c.brightness };
     if (ctx.device.simulated) {
       const sim = await openSimMax7219Board(c.pins, c.devices);
       matrix = sim.emulator; simIo = sim.io;
-      scroller = new LedScroller(new JohnnyFiveMax7219(sim.board, chain), { stepMs: opts.scrollStepMs, mode: 'scroll' });
+      scroller = new LedScroller(new JohnnyFiveMax7219(sim.board, chain), { stepMs: opts.scrollStepMs });
     } else {
-      // Pages, not scrolling: see LedScroller. The strip survives the Arduino coming and going.
-      const bus = new ReplayBus('matrix', c.devices);
-      scroller = new LedScroller(bus, { mode: 'page' });
+      // The strip survives the Arduino coming and going (and pages on a stock Firmata board: see LedScroller).
+      const bus = new ReplayBus('matrix', c.devices, c.rows);
+      scroller = new LedScroller(bus, { stepMs: opts.scrollStepMs });
       link = superviseLedBoard({
         port: spec.ledMatrix.arduino.port, chain, display: bus,
         onState: (state, why) => {
@@ -98,8 +98,8 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   const scroll = (restart: boolean) => {
     if (!scroller) return;
     const v = view();
-    const lines = [...(v.calls[0] ? [callLine(v.calls[0])] : []), ...v.advice.map((a) => a.text.en)];
-    scroller.show(v.stale ? ['INFORMATION MAY BE OUT OF DATE'] : lines, restart);
+    const lines = [...(v.calls[0] ? [callLine(v.calls[0])] : []), ...v.advice.map((a) => a.text)];
+    scroller.show(v.stale ? [{ zh: '信息暂停更新，请以窗口屏为准', en: 'INFORMATION MAY BE OUT OF DATE' }] : lines, restart);
   };
 
   // Page pushes.

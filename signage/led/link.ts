@@ -43,8 +43,10 @@ export class ReplayDisplay implements WindowDisplay {
 export class ReplayBus implements Max7219Bus {
   private regs = new Map<number, number[]>();
   private target: Max7219Bus | null = null;
-  constructor(readonly kind: 'digits' | 'matrix', readonly devices: number) {}
+  constructor(readonly kind: 'digits' | 'matrix', readonly devices: number, readonly rows: 1 | 2 = 1) {}
   get attached(): boolean { return this.target !== null; }
+  /** As fast as the board behind it (while none is attached, frames only update the memory). */
+  get fast(): boolean { return this.target?.fast !== false; }
   attach(bus: Max7219Bus): void {
     this.target = bus;
     const frame = Array.from({ length: this.devices }, (_v, d) => Array.from({ length: 8 }, (_w, r) => this.regs.get(REG.DIGIT0 + r)?.[d] ?? 0));

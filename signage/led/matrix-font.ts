@@ -60,17 +60,23 @@ export function decodeColumns(cols: number[]): string {
 }
 
 /**
- * Pixel columns → MAX7219 row registers for a chain of 8×8 devices:
- * device d shows columns 8d…8d+7, row register r holds row r with the
- * leftmost column in bit 7 (the FC-16 module's orientation).
+ * Pixel columns → MAX7219 row registers for a chain of 8×8 devices in
+ * `moduleRows` rows (8 or 16 pixels high): the chain runs along the top row of
+ * modules, left to right, then along the bottom row. Device d shows columns
+ * 8·(d mod perRow)…+7 of its module row; row register r holds pixel row r of it
+ * with the leftmost column in bit 7 (the FC-16 module's orientation). A column
+ * is a bit mask, bit 0 = the top pixel.
  */
-export function columnsToRows(cols: number[], devices: number): number[][] {
+export function columnsToRows(cols: number[], devices: number, moduleRows: 1 | 2 = 1): number[][] {
+  const perRow = Math.ceil(devices / moduleRows);
   const rows: number[][] = [];
   for (let d = 0; d < devices; d++) {
+    const band = Math.floor(d / perRow);
+    const x0 = (d % perRow) * 8;
     const dev: number[] = [];
     for (let r = 0; r < 8; r++) {
       let v = 0;
-      for (let x = 0; x < 8; x++) if ((cols[d * 8 + x] ?? 0) & (1 << r)) v |= 0x80 >> x;
+      for (let x = 0; x < 8; x++) if ((cols[x0 + x] ?? 0) & (1 << (band * 8 + r))) v |= 0x80 >> x;
       dev.push(v);
     }
     rows.push(dev);
@@ -79,14 +85,13 @@ export function columnsToRows(cols: number[], devices: number): number[][] {
 }
 
 /** The reverse of `columnsToRows`. */
-export function rowsToColumns(rows: number[][]): number[] {
-  const cols: number[] = [];
-  for (const dev of rows) {
-    for (let x = 0; x < 8; x++) {
-      let c = 0;
-      for (let r = 0; r < 8; r++) if (dev[r] & (0x80 >> x)) c |= 1 << r;
-      cols.push(c);
-    }
-  }
+export function rowsToColumns(rows: number[][], moduleRows: 1 | 2 = 1): number[] {
+  const perRow = Math.ceil(rows.length / moduleRows);
+  const cols: number[] = Array(perRow * 8).fill(0);
+  rows.forEach((dev, d) => {
+    const band = Math.floor(d / perRow);
+    const x0 = (d % perRow) * 8;
+    for (let x = 0; x < 8; x++) for (let r = 0; r < 8; r++) if (dev[r] & (0x80 >> x)) cols[x0 + x] |= 1 << (band * 8 + r);
+  });
   return cols;
 }

@@ -12,6 +12,10 @@ import { ledchain, onBoardRestart, onLedChainReply, reportsLedChain, LEDCHAIN_SU
 export interface Max7219Bus {
   readonly devices: number;
   readonly kind: 'digits' | 'matrix';
+  /** Rows of modules (a 16-pixel strip has 2; the chain runs along the top row, then the bottom). */
+  readonly rows?: 1 | 2;
+  /** False when a frame takes long on the line (pin writes to a stock Firmata board). */
+  readonly fast?: boolean;
   /** Writes register `reg` of every device in one frame (`values[d]` for device d). */
   writeAll(reg: number, values: number[]): void;
   /** Writes the eight row/digit registers of every device: `rows[d][r]` is DIGIT0+r of device d. */
@@ -21,6 +25,8 @@ export interface Max7219Bus {
 export interface ChainOptions {
   kind: 'digits' | 'matrix';
   devices: number;
+  /** Rows of modules (matrix strips 16 pixels high: 2). */
+  rows?: 1 | 2;
   pins: { data: number; clock: number; cs: number };
   /** 0–15. */
   brightness?: number;
@@ -39,6 +45,8 @@ export class JohnnyFiveMax7219 implements Max7219Bus {
   readonly kind: 'digits' | 'matrix';
   /** True when frames go as LEDCHAIN messages (our firmware). */
   readonly usesExtension: boolean;
+  readonly rows: 1 | 2;
+  get fast(): boolean { return this.usesExtension; }
   /** What each device's registers hold, to skip writes that change nothing. */
   private readonly shadow = new Map<number, number[]>();
   private readonly io: Io;
@@ -52,6 +60,7 @@ export class JohnnyFiveMax7219 implements Max7219Bus {
     this.kind = opts.kind;
     this.io = board.io as Io;
     this.chain = opts.chain ?? 0;
+    this.rows = opts.rows ?? 1;
     this.usesExtension = opts.extension !== false && reportsLedChain(this.io);
     for (let r = REG.DIGIT0; r < REG.DIGIT0 + 8; r++) this.shadow.set(r, Array(this.devices).fill(0));
     if (this.usesExtension) {
@@ -76,11 +85,11 @@ export class JohnnyFiveMax7219 implements Max7219Bus {
   private configure(redraw: boolean): void {
     this.send(ledchain.config(this.chain, this.devices, this.opts.pins));
     this.send(ledchain.intensity(this.chain, this.opts.brightness ?? 8));
-    if (redraw) this.send(ledchain.frame(this.chain, this.rows()));
+    if (redraw) this.send(ledchain.frame(this.chain, this.shadowRows()));
     else for (let r = REG.DIGIT0; r < REG.DIGIT0 + 8; r++) this.shadow.set(r, Array(this.devices).fill(0));
   }
 
-  private rows(): number[][] {
+  private shadowRows(): number[][] {
     return Array.from({ length: this.devices }, (_v, d) => Array.from({ length: 8 }, (_w, r) => this.shadow.get(REG.DIGIT0 + r)![d]));
   }
 

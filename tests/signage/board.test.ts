@@ -5,7 +5,9 @@ import type { EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { topics } from '../../firmware/protocol/index.ts';
 import { startBoard } from '../../signage/board/role.ts';
 import { SimSpeaker } from '../../signage/voice/speaker.ts';
-import { decodeColumns, rowsToColumns } from '../../signage/led/matrix-font.ts';
+import { rowsToColumns } from '../../signage/led/matrix-font.ts';
+import { renderColumns16 } from '../../signage/led/font/font16.ts';
+import { callLine } from '../../signage/led/scroller.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { fakeController, H, HALL, hallState, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
@@ -122,10 +124,13 @@ describe('lobby board', () => {
     expect(v.others.map((o) => o.floor)).toEqual(['1F']);
     await ctl.client.publishAsync(topics.call(H), call('D012', '13'), { qos: 1 });
     await until(() => board.view().calls[0]?.no === 'D012', 2000, 'call');
-    // The text enters from the right; after one screen width of steps it fills the strip.
+    // The text enters from the right; after one screen width of steps it fills the strip:
+    // two rows of modules, the call in Chinese first, in the 16-pixel font.
     for (let i = 0; i < board.scroller!.width; i++) board.scroller!.step();
-    const shown = decodeColumns(rowsToColumns(board.matrix!.devices.map((_d, i) => board.matrix!.visible(i))));
-    expect(shown).toBe('D012 > 2F WINDOW');
+    const shown = rowsToColumns(board.matrix!.devices.map((_d, i) => board.matrix!.visible(i)), 2);
+    const zh = callLine(board.view().calls[0]).zh!;
+    expect(zh).toMatch(/^请D012号到.+13号窗口$/);
+    expect(shown).toEqual(renderColumns16(zh).slice(0, 64));
     ctl.stopBeat();
     await board.stop();
     await rig.close();
