@@ -1,0 +1,180 @@
+// `npm run mutate [-- MODULE… ] [--full] [--ci] [--concurrency N] [--budget-min M]`
+//
+// Runs StrykerJS (vitest runner, TypeScript checker) over each module of
+// tests/mutation/modules.ts, one module at a time, and prints its mutation score
+// against its target. Scores leave out the mutants listed as equivalent in
+// tests/mutation/equivalent.json (each with a one-line reason).
+//
+// Incremental by default: tests/mutation/incremental/MODULE.json (committed) holds
+// the last results; Stryker reruns only mutants whose code or covering tests
+// changed since. `--full` ignores it (and rewrites it). Reports (HTML, JSON, a
+// summary) go to tests/artifacts/mutation/, which CI keeps.
+//
+// Stryker runs in a copy of the project taken at the start, so the working tree
+// can be edited meanwhile. Exit code 1 when a module is under its target or the
+// time budget ran out (`--budget-min`, the whole run; the module running then is
+// stopped and counts as failed).
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { MODULES } from './modules.ts';
+import { loadEquivalents, scoreReport, type ModuleScore } from './score.ts';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const HERE = join(ROOT, 'tests/mutation');
+const ARTIFACTS = join(ROOT, 'tests/artifacts/mutation');
+
+interface Args { modules: string[]; full: boolean; ci: boolean; concurrency: number; budgetMin: number | null; logLevel: string; report: string | null }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { modules: [], full: false, ci: false, concurrency: process.env.CI ? 2 : 1, budgetMin: null, logLevel: 'info', report: null };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i]!;
+    if (v === '--full') a.full = true;
+    else if (v === '--ci') { a.ci = true; a.logLevel = 'warn'; }
+    else if (v === '--concurrency') a.concurrency = Number(argv[++i]);
+    else if (v === '--budget-min') a.budgetMin = Number(argv[++i]);
+    else if (v === '--quiet') a.logLevel = 'warn';
+    else if (v === '--report') a.report = argv[++i] ?? null;
+    else if (v.startsWith('-')) throw new Error(`unknown option ${v}`);
+    else a.modules.push(v);
+  }
+  for (const m of a.modules) if (!MODULES[m]) throw new Error(`no module ${m}: one of ${Object.keys(MODULES).join(', ')}`);
+  if (!a.modules.length) a.modules = Object.keys(MODULES);
+  if (!(a.concurrency >= 1)) throw new Error('--concurrency needs a number ≥ 1');
+  return a;
+}
+
+function strykerConfig(name: string, args: Args, sandbox: string): Record<string, unknown> {
+  const m = MODULES[name]!;
+  return {
+    testRunner: 'vitest',
+    vitest: { configFile: 'tests/vitest.config.ts', related: false },
+    checkers: ['typescript'],
+    tsconfigFile: 'tsconfig.json',
+    typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+    mutate: m.mutate,
+    testFiles: m.tests,
+    coverageAnalysis: 'perTest',
+    concurrency: args.concurrency,
+    reporters: ['json', 'html', 'progress-append-only'],
+    jsonReporter: { fileName: join(ARTIFACTS, `${name}.json`) },
+    htmlReporter: { fileName: join(ARTIFACTS, `${name}.html`) },
+    incremental: true,
+    force: args.full,
+    incrementalFile: join(HERE, 'incremental', `${name}.json`),
+    tempDirName: sandbox,
+    cleanTempDir: 'always',
+    // Busy shared machines: a mutant that only ran slow must not count as an endless loop.
+    timeoutMS: 10_000,
+    timeoutFactor: 2,
+    dryRunTimeoutMinutes: 10,
+    logLevel: args.logLevel,
+    fileLogLevel: 'off',
+    allowConsoleColors: false,
+    warnings: { slow: false },
+  };
+}
+
+/**
+ * A copy of the project's files (tracked and new, not ignored) to run Stryker in.
+ * Its TypeScript checker reads the files of the folder it runs in, for the whole
+ * run: editing, rebasing or switching branches there mid-run would make it judge
+ * mutants against other code (seen: mutants marked as type errors in files that
+ * had moved).
+ */
+function snapshot(): string {
+  const dir = join(tmpdir(), `manyi-mutate-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0').filter((f) => f && existsSync(join(ROOT, f)));
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    copyFileSync(join(ROOT, f), join(dir, f));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+function runStryker(cwd: string, configFile: string, deadline: number | null): Promise<{ code: number | null; timedOut: boolean }> {
+  return new Promise((done) => {
+    const bin = join(ROOT, 'node_modules/.bin/stryker');
+    const child = spawn('nice', ['-n', '10', bin, 'run', configFile], { cwd, stdio: 'inherit', detached: true });
+    let timedOut = false;
+    const timer = deadline === null ? null : setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+    }, Math.max(0, deadline - Date.now()));
+    child.on('exit', (code) => { if (timer) clearTimeout(timer); done({ code, timedOut }); });
+  });
+}
+
+function pct(n: number | null): string { return n === null ? '   —  ' : `${n.toFixed(1).padStart(5)}%`; }
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(join(HERE, 'incremental'), { recursive: true });
+  const equivalents = loadEquivalents(join(HERE, 'equivalent.json'));
+  const started = Date.now();
+  const deadline = args.budgetMin === null ? null : started + args.budgetMin * 60_000;
+  const scores: ModuleScore[] = [];
+  let failed = false;
+  const copy = snapshot();
+  process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
+
+  for (const name of args.modules) {
+    const t0 = Date.now();
+    if (deadline !== null && t0 >= deadline) {
+      console.log(`mutate: ${name}: not run, the ${args.budgetMin}-minute budget is spent`);
+      failed = true;
+      continue;
+    }
+    console.log(`\n== mutate ${name}: ${MODULES[name]!.mutate.join(' ')} (concurrency ${args.concurrency}${args.full ? ', full' : ', incremental'})`);
+    const sandbox = join(tmpdir(), `manyi-stryker-${name}-${process.pid}`);
+    const conf = join(tmpdir(), `manyi-stryker-${name}-${process.pid}.json`);
+    writeFileSync(conf, JSON.stringify(strykerConfig(name, args, sandbox), null, 2));
+    const reportFile = join(ARTIFACTS, `${name}.json`);
+    rmSync(reportFile, { force: true });
+    const r = await runStryker(copy, conf, deadline);
+    rmSync(conf, { force: true });
+    rmSync(sandbox, { recursive: true, force: true });
+    const minutes = (Date.now() - t0) / 60_000;
+    if (r.timedOut || r.code !== 0 || !existsSync(reportFile)) {
+      console.log(`mutate: ${name}: Stryker ${r.timedOut ? `stopped: the ${args.budgetMin}-minute budget ran out` : `failed (exit ${r.code})`}`);
+      failed = true;
+      continue;
+    }
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    const s = scoreReport(name, report, MODULES[name]!.target, equivalents, minutes);
+    scores.push(s);
+    writeFileSync(join(ARTIFACTS, `${name}-survivors.txt`), s.survivors.map((x) => x.text).join('\n') + (s.survivors.length ? '\n' : ''));
+    console.log(`mutate: ${name}: ${pct(s.score)} (target ${s.target}%) — ${s.killed} killed, ${s.timeout} timed out, ${s.survived} survived, ${s.noCoverage} not covered, ${s.equivalent} equivalent, ${s.compileErrors} type errors; ${minutes.toFixed(1)} min`);
+    for (const x of s.survivors.slice(0, 40)) console.log(`  survived: ${x.text}`);
+    if (s.survivors.length > 40) console.log(`  … ${s.survivors.length - 40} more in tests/artifacts/mutation/${name}-survivors.txt`);
+    for (const e of s.staleEquivalents) console.log(`  equivalent.json entry matches no mutant now (remove it): ${e}`);
+    if (s.score !== null && s.score < s.target) failed = true;
+  }
+
+  // The table, for people and for the CI log.
+  const lines = ['', 'module          score   target  killed  survived  no-cov  equiv  minutes', '-'.repeat(74)];
+  for (const s of scores) {
+    lines.push(`${s.module.padEnd(14)} ${pct(s.score)}  ${String(s.target).padStart(4)}%  ${String(s.killed + s.timeout).padStart(6)}  ${String(s.survived).padStart(8)}  ${String(s.noCoverage).padStart(6)}  ${String(s.equivalent).padStart(5)}  ${s.minutes.toFixed(1).padStart(7)}  ${s.score !== null && s.score < s.target ? 'BELOW TARGET' : ''}`);
+  }
+  lines.push(`total ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+  console.log(lines.join('\n'));
+  writeFileSync(join(ARTIFACTS, 'summary.json'), JSON.stringify(scores.map(({ survivors, ...s }) => ({ ...s, survivors: survivors.map((x) => x.text) })), null, 2));
+  writeFileSync(join(ARTIFACTS, 'summary.txt'), `${lines.join('\n')}\n`);
+  // For .ci/run's `N passed, N failed` line: each module is one check.
+  if (args.report) {
+    const ok = scores.filter((s) => s.score === null || s.score >= s.target).length;
+    writeFileSync(args.report, JSON.stringify({ numPassedTests: ok, numFailedTests: args.modules.length - ok, numTotalTests: args.modules.length }));
+  }
+  if (failed) {
+    console.log('mutate: FAILED (a module is below its target, or did not finish)');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => { console.error(`mutate: ${(e as Error).message}`); process.exitCode = 2; });
