@@ -15,7 +15,7 @@
 // time budget ran out (`--budget-min`, the whole run; the module running then is
 // stopped and counts as failed).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { MODULES } from './modules.ts';
@@ -46,7 +46,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-function strykerConfig(name: string, args: Args, sandbox: string): Record<string, unknown> {
+function strykerConfig(name: string, args: Args): Record<string, unknown> {
   const m = MODULES[name]!;
   return {
     testRunner: 'vitest',
@@ -64,7 +64,10 @@ function strykerConfig(name: string, args: Args, sandbox: string): Record<string
     incremental: true,
     force: args.full,
     incrementalFile: join(HERE, 'incremental', `${name}.json`),
-    tempDirName: sandbox,
+    // Inside the copy: packages resolve through the copy's node_modules link
+    // (Stryker does not follow a linked node_modules to link it into its sandbox).
+    tempDirName: '.stryker-tmp',
+    symlinkNodeModules: false,
     cleanTempDir: 'always',
     // Busy shared machines: a mutant that only ran slow must not count as an endless loop.
     timeoutMS: 10_000,
@@ -88,7 +91,7 @@ function snapshot(): string {
   const dir = join(tmpdir(), `manyi-mutate-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0').filter((f) => f && existsSync(join(ROOT, f)));
+    .split('\0').filter((f) => f && !f.startsWith('node_modules') && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile());
   for (const f of files) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });
     copyFileSync(join(ROOT, f), join(dir, f));
@@ -132,14 +135,13 @@ async function main(): Promise<void> {
       continue;
     }
     console.log(`\n== mutate ${name}: ${MODULES[name]!.mutate.join(' ')} (concurrency ${args.concurrency}${args.full ? ', full' : ', incremental'})`);
-    const sandbox = join(tmpdir(), `manyi-stryker-${name}-${process.pid}`);
-    const conf = join(tmpdir(), `manyi-stryker-${name}-${process.pid}.json`);
-    writeFileSync(conf, JSON.stringify(strykerConfig(name, args, sandbox), null, 2));
+    const conf = join(copy, `stryker-${name}.json`);
+    writeFileSync(conf, JSON.stringify(strykerConfig(name, args), null, 2));
     const reportFile = join(ARTIFACTS, `${name}.json`);
     rmSync(reportFile, { force: true });
     const r = await runStryker(copy, conf, deadline);
     rmSync(conf, { force: true });
-    rmSync(sandbox, { recursive: true, force: true });
+    rmSync(join(copy, '.stryker-tmp'), { recursive: true, force: true });
     const minutes = (Date.now() - t0) / 60_000;
     if (r.timedOut || r.code !== 0 || !existsSync(reportFile)) {
       console.log(`mutate: ${name}: Stryker ${r.timedOut ? `stopped: the ${args.budgetMin}-minute budget ran out` : `failed (exit ${r.code})`}`);
