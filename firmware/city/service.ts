@@ -1,0 +1,174 @@
+// `manyi city`: one instance of the city's ingest. Every instance subscribes to
+// the halls' city topics as ONE shared subscription group, so the broker gives
+// each message to one instance: more instances split the load, and a message lost
+// with a dying instance is sent again by its hall (no acknowledgement came). The
+// city learns halls from what they send; nothing lists them beforehand.
+//
+// Each message is checked against the schemas of protocol.ts; anything else is
+// counted, logged and dropped, never fatal. Batches of one hall are handled one at
+// a time in an instance (and serialised across instances by the store's lock).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino, { type Logger } from 'pino';
+import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
+import { CITY_SCHEMAS, cityTopic, citySubscriptions, MAX_CITY_PAYLOAD, parseCityTopic, type Ack, type CityKind, type EventBatch } from './protocol.ts';
+import { CityStore, migrate } from './store.ts';
+
+export interface CityBroker { url: string; username?: string; password?: string; ca?: string }
+
+export interface CityOptions {
+  /** PostgreSQL connection URL. */
+  db: string;
+  broker: CityBroker;
+  /** Shared subscription group (every instance of one city uses the same). */
+  group?: string;
+  /** Name of this instance in logs and its MQTT client id. */
+  instance?: string;
+  clock?: Clock;
+  log?: Logger;
+  /** Connections to PostgreSQL (default 8). */
+  poolSize?: number;
+  /** How long a batch that arrived ahead of a missing one waits for it (ms) before it is refused. */
+  gapWaitMs?: number;
+}
+
+export interface CityCounters {
+  batches: number;
+  events: number;
+  repeats: number;
+  refused: number;
+  rejected: number;
+  failed: number;
+}
+
+export interface CityService {
+  readonly store: CityStore;
+  readonly instance: string;
+  counters(): CityCounters;
+  /** Clean stop: unsubscribes, waits for the batches in hand. */
+  stop(): Promise<void>;
+  /** Dies without a goodbye (tests of a crashed instance): sockets cut, nothing finished. */
+  kill(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startCity(opts: CityOptions): Promise<CityService> {
+  const log = opts.log ?? pino({ name: 'city' });
+  const clock = opts.clock ?? systemClock;
+  const instance = opts.instance ?? `city-${randomBytes(3).toString('hex')}`;
+  const group = opts.group ?? 'manyi-city';
+  const gapWaitMs = opts.gapWaitMs ?? 1000;
+  await migrate(opts.db, log);
+  const store = new CityStore(opts.db, { max: opts.poolSize });
+  const counters: CityCounters = { batches: 0, events: 0, repeats: 0, refused: 0, rejected: 0, failed: 0 };
+  // Acks carry the city's time; the hall reads only `seq`. UTC: a city spans halls.
+  const iso = () => isoLocal(clock.now(), 'UTC');
+
+  const mopts: IClientOptions = {
+    protocolVersion: 5, clean: true, keepalive: 30, connectTimeout: 10_000, reconnectPeriod: 1000, resubscribe: true,
+    clientId: `manyi-${instance}-${randomBytes(3).toString('hex')}`,
+  };
+  if (opts.broker.username !== undefined) mopts.username = opts.broker.username;
+  if (opts.broker.password !== undefined) mopts.password = opts.broker.password;
+  if (opts.broker.ca) mopts.ca = readFileSync(opts.broker.ca);
+  const client: MqttClient = await mqtt.connectAsync(opts.broker.url, mopts);
+  client.on('connect', () => {
+    (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+    log.info({ instance }, 'city broker connected');
+  });
+  (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+  client.on('error', (e) => log.warn({ err: e.message }, 'city broker error'));
+
+  const ack = (hall: string, a: Omit<Ack, 'at'>) => {
+    client.publish(cityTopic(hall, 'ack'), JSON.stringify({ ...a, at: iso() }), { qos: 1 }, (err) => {
+      if (err) log.debug({ hall, err: err.message }, 'ack not sent');
+    });
+  };
+
+  async function onBatch(hall: string, b: EventBatch): Promise<void> {
+    let r = await store.ingest(hall, b);
+    // A batch ahead of one still on its way (to this or another instance): give it a moment.
+    for (let wait = 25; r.refused && wait <= gapWaitMs; wait *= 2) {
+      await sleep(wait);
+      r = await store.ingest(hall, b);
+    }
+    counters.batches++;
+    counters.events += r.stored;
+    if (r.refused) counters.refused++;
+    else counters.repeats += b.events.filter((e) => e.seq > b.after).length - r.stored;
+    ack(hall, r.refused ? { seq: r.acked, refused: true } : { seq: r.acked });
+  }
+
+  async function handle(hall: string, kind: CityKind, value: unknown): Promise<void> {
+    switch (kind) {
+      case 'events': return onBatch(hall, value as EventBatch);
+      case 'hello': {
+        const seq = await store.hello(hall, value as never);
+        ack(hall, { seq, hello: (value as { id: string }).id });
+        return;
+      }
+      case 'hall': return store.saveHall(hall, value as never);
+      case 'alerts': return store.saveAlerts(hall, value as never);
+      case 'devices': return store.saveDevices(hall, value as never);
+      case 'day': return store.saveReport(hall, value as never);
+      default: return;
+    }
+  }
+
+  // One chain per hall: a hall's messages are handled in the order they came.
+  const chains = new Map<string, Promise<void>>();
+  let alive = true;
+  client.on('message', (topic, payload) => {
+    if (!alive) return;
+    const t = parseCityTopic(topic);
+    if (!t || t.kind === 'ack') { counters.rejected++; return; }
+    if (payload.length > MAX_CITY_PAYLOAD) { counters.rejected++; log.warn({ topic, bytes: payload.length }, 'city message too large'); return; }
+    let value: unknown;
+    try {
+      const parsed = CITY_SCHEMAS[t.kind].safeParse(JSON.parse(payload.toString('utf8')));
+      if (!parsed.success) {
+        counters.rejected++;
+        const i = parsed.error.issues[0];
+        log.warn({ topic, error: `${i?.path.join('.')}: ${i?.message}` }, 'bad city message');
+        return;
+      }
+      value = parsed.data;
+    } catch {
+      counters.rejected++;
+      log.warn({ topic }, 'city message is not JSON');
+      return;
+    }
+    const prev = chains.get(t.hall) ?? Promise.resolve();
+    const next = prev.then(() => (alive ? handle(t.hall, t.kind, value) : undefined)).catch((e: Error) => {
+      // The database is away: no ack, so the hall sends it again later.
+      counters.failed++;
+      log.error({ hall: t.hall, kind: t.kind, err: e.message }, 'city could not store a message');
+    });
+    chains.set(t.hall, next);
+    void next.then(() => { if (chains.get(t.hall) === next) chains.delete(t.hall); });
+  });
+
+  await client.subscribeAsync(citySubscriptions(group), { qos: 1 });
+  log.info({ instance, group, broker: opts.broker.url }, 'city ingest started');
+
+  return {
+    store, instance,
+    counters: () => ({ ...counters }),
+    async stop() {
+      if (!alive) return;
+      await client.unsubscribeAsync(citySubscriptions(group)).catch(() => undefined);
+      await Promise.all(chains.values());
+      alive = false;
+      await client.endAsync().catch(() => undefined);
+      await store.close();
+    },
+    async kill() {
+      alive = false;
+      client.stream?.destroy();
+      await client.endAsync(true).catch(() => undefined);
+      await store.close();
+    },
+  };
+}
