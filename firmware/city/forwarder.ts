@@ -16,7 +16,6 @@ import { randomBytes } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { HallConfig } from '../config/hall.ts';
 import { isoLocal, type Clock } from '../lib/time.ts';
 import type { Alert } from '../protocol/messages.ts';
@@ -24,28 +23,11 @@ import { createBackoff, type BackoffOptions } from '../runtime/backoff.ts';
 import { firmwareVersion } from '../runtime/version.ts';
 import { finalize } from '../stats/figures.ts';
 import { prevDay, StatsStore } from '../stats/store.ts';
-import { Ack, cityTopic, MAX_BATCH, type DeviceList } from './protocol.ts';
+import { CityLink, type CityLinkInput } from './link.ts';
+import { Ack, cityTopic, type DeviceList } from './protocol.ts';
 
-/** The block a hall's configuration carries to join the city. */
-export const CityLink = z.object({
-  /** The city's broker: mqtt://host:1883, mqtts://host:8883 (TLS), ws(s)://…. */
-  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL'),
-  /** This hall's account on the city's broker (its user name is the hall id). */
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  /** CA certificate (PEM file) that the city broker's TLS certificate is checked against. */
-  ca: z.string().min(1).optional(),
-  /** Events per batch. */
-  batch: z.number().int().min(1).max(MAX_BATCH).default(500),
-  /** Batches sent ahead of the city's acknowledgement. */
-  window: z.number().int().min(1).max(32).default(4),
-  /** Seconds without an acknowledgement before the forwarder sends again from the last ack. */
-  ackTimeoutS: z.number().min(0.2).max(600).default(10),
-  /** Closed days whose totals are reported to the city on each connection. */
-  reportDays: z.number().int().min(0).max(62).default(7),
-}).strict();
-export type CityLink = z.infer<typeof CityLink>;
-export type CityLinkInput = z.input<typeof CityLink>;
+export { CityLink, type CityLinkInput } from './link.ts';
+
 
 export interface ForwarderOptions {
   hall: HallConfig;

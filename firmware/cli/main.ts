@@ -17,6 +17,7 @@ const stats: Loader = () => import('../stats/cli.ts');
 const controller: Loader = () => import('../controller/cli.ts');
 const maint: Loader = () => import('../maint/cli.ts');
 const hw: Loader = () => import('../hw/cli.ts');
+const city: Loader = () => import('../city/cli.ts');
 
 /**
  * Each top-level command and the module that registers it. A module that adds a
@@ -33,6 +34,7 @@ export const COMMANDS: Record<string, Loader> = {
   provision: maint, devices: maint, keys: maint, bundle: maint, rollout: maint,
   'flash-firmata': maint, 'mosquitto-files': maint, 'update-boot-check': maint,
   hw,
+  city, 'city-account': city,
 };
 
 /** The modules to load for these arguments: the command's own, or all of them. */

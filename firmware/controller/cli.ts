@@ -12,6 +12,7 @@ import { loadHallConfig } from '../config/hall.ts';
 import { startEmbeddedBroker } from '../broker/embedded.ts';
 import { WebApp } from '../web/app.ts';
 import { startController } from './service.ts';
+import { loadCityLink } from '../city/link.ts';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -31,7 +32,8 @@ export function register(program: Command): void {
     .option('--open-broker', 'no authentication: any client may do anything (a bench, never a hall)')
     .option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 with --open-broker)')
     .option('--policy <name>', 'routing policy', 'default')
-    .action(async (o: { hall: string; db: string; port: number; wsPort: number; host?: string; policy: string; registry?: string; openBroker?: boolean }) => {
+    .option('--city <file>', "join the city: a JSON file holding the configuration's city block ({url, username, password, ca})")
+    .action(async (o: { hall: string; db: string; port: number; wsPort: number; host?: string; policy: string; registry?: string; openBroker?: boolean; city?: string }) => {
       const log = pino({ name: 'controller' }, pino.destination(2));
       if (!o.registry && !o.openBroker) {
         process.stderr.write('manyi controller: --registry FILE is required (the devices the broker admits; manyi provision writes it), or --open-broker for a bench\n');
@@ -48,7 +50,8 @@ export function register(program: Command): void {
       const broker = await startEmbeddedBroker({ port: o.port, host, web, auth });
       // The controller's own session runs inside the process: no port, no password to keep.
       const client = await broker.connectInternal({ clientId: `controller-${hall.hall.id}` });
-      const controller = await startController({ hall, dbPath: resolve(o.db), mqtt: client, log, policy: o.policy });
+      const city = o.city ? loadCityLink(resolve(o.city)) : undefined;
+      const controller = await startController({ hall, dbPath: resolve(o.db), mqtt: client, log, policy: o.policy, city });
       let stopping = false;
       const stop = async () => {
         if (stopping) return;

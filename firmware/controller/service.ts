@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
-import { systemClock } from '../lib/time.ts';
+import { isoLocal, systemClock } from '../lib/time.ts';
 import { decode, errorReply, type Decoded } from '../protocol/decode.ts';
 import { DeviceHealth, DeviceStatus, WindowCommand, type Alert, WindowRating, parseKioskRequest, type KioskRequest } from '../protocol/messages.ts';
 import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../supervision/index.ts';
@@ -18,6 +18,7 @@ import { HallEngine, type ReplyTo } from './engine.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import type { HallStore } from '../eventlog/store.ts';
+import type { CityLinkInput } from '../city/link.ts';
 
 export interface ControllerOptions {
   hall: HallConfig;
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   tickMs?: number;
   /** Run the supervision evaluator (firmware/supervision) each tick (default true). */
   supervise?: boolean;
+  /** Join the city: ship the event log, alerts and devices to the city's broker (firmware/city). */
+  city?: CityLinkInput;
 }
 
 export interface Controller {
@@ -149,6 +152,29 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   flush();
   publishHall(true);
 
+  // The city forwarder reads the log the store writes: the hall never waits for it.
+  let city: { notify(): void; stop(): Promise<void> } | undefined;
+  if (opts.city) {
+    if (!(store instanceof SqliteStore)) throw new Error('city: the forwarder ships the SQLite event log; this controller has none');
+    const { CityForwarder } = await import('../city/forwarder.ts');
+    const tz = hall.hall.timezone;
+    const fwd = new CityForwarder({
+      hall, db: store.db, link: opts.city, clock, log: log.child({ part: 'city' }),
+      alerts: () => supervisor.active(),
+      devices: () => devices.list().map((d) => ({
+        id: d.id, ...(d.role ? { role: d.role } : {}), online: d.online, lastSeen: isoLocal(d.lastSeenMs, tz), ...(d.printer ? { printer: d.printer } : {}),
+      })),
+    });
+    fwd.start();
+    let queuedNotify = false;
+    unsubs.push(engine.onEvent(() => {
+      if (queuedNotify) return;
+      queuedNotify = true;
+      setImmediate(() => { queuedNotify = false; fwd.notify(); });
+    }));
+    city = fwd;
+  }
+
   const timer = setInterval(() => {
     try {
       engine.tick();
@@ -175,6 +201,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       clearInterval(timer);
       mqtt.off('message', onMessage);
       for (const u of unsubs) u();
+      await city?.stop();
       if (mqtt.connected) await mqtt.unsubscribeAsync(subs).catch(() => undefined);
       if (!opts.store) store.close();
     },
@@ -187,7 +214,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
  * where the QR code on each ticket points) on the role's web host.
  */
 export const startControllerRole: RoleStarter = async (ctx) => {
-  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log });
+  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
   return {
     async stop() {

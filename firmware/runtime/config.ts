@@ -20,6 +20,7 @@ export function loadDeviceConfig(file: string, overrides: { role?: Role; hallCon
   const hallFile = overrides.hallConfig ? resolve(overrides.hallConfig) : device.hallConfig ? rel(device.hallConfig) : DEMO_HALL_PATH;
   if (device.dataDir) device.dataDir = rel(device.dataDir);
   if (device.broker.ca) device.broker.ca = rel(device.broker.ca);
+  if (device.city?.ca) device.city.ca = rel(device.city.ca);
   const hall = loadHallConfig(hallFile);
   if (hall.hall.id !== device.hall) {
     throw new Error(`${file}: hall: the board belongs to hall ${device.hall}, but ${hallFile} describes hall ${hall.hall.id}`);

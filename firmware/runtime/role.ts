@@ -7,6 +7,7 @@ import { Name, Role } from '../protocol/messages.ts';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
 import type { WebApp } from '../web/app.ts';
+import { CityLink } from '../city/link.ts';
 
 export const DeviceConfig = z.object({
   /** Device id, as in `device/{device}/…`. */
@@ -36,6 +37,8 @@ export const DeviceConfig = z.object({
   /** Port of the role's own pages (kiosk page, staff page, lobby page). */
   httpPort: z.number().int().min(0).max(65535).optional(),
   dataDir: z.string().optional(),
+  /** Controller: join the city (firmware/city): its broker, this hall's account, the CA of its TLS certificate. */
+  city: CityLink.optional(),
   /** Use simulated hardware (the demo, a developer's laptop). */
   simulated: z.boolean().default(false),
 }).strict();

@@ -29,10 +29,10 @@ export function rangeFromQuery(url: URL, today: string): { from: string; to: str
   return { from, to };
 }
 
-const GROUPS = ['services', 'windows', 'staff', 'hours', 'days'] as const;
-type Group = (typeof GROUPS)[number];
+export const GROUPS = ['services', 'windows', 'staff', 'hours', 'days'] as const;
+export type Group = (typeof GROUPS)[number];
 
-function groupCsv(st: RangeStats, g: Group): string {
+export function groupCsv(st: RangeStats, g: Group): string {
   switch (g) {
     case 'services': return figuresCsv(['id'], st.services);
     case 'windows': return figuresCsv(['id'], st.windows);

@@ -23,6 +23,18 @@ export interface WeekOptions {
 
 /** Runs the days on `engine`; returns how many tickets the kiosk was refused (e.g. a service outside its hours). */
 export function driveWeek(engine: HallEngine, o: WeekOptions): { refused: number } {
+  const steps = weekSteps(engine, o);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same days one 5-second step at a time: yields the virtual time after each
+ * step, so a caller can act between them (a test cutting a hall's link mid-day).
+ */
+export function* weekSteps(engine: HallEngine, o: WeekOptions): Generator<number, { refused: number }> {
   const hall = engine.hall;
   const tz = hall.hall.timezone;
   const rng = createRng(o.seed);
@@ -34,7 +46,7 @@ export function driveWeek(engine: HallEngine, o: WeekOptions): { refused: number
     if (!r.ok) throw new Error(`window ${w} ${action}: ${r.error.code} ${r.error.message}`);
     return r;
   };
-  o.days.forEach((day, d) => {
+  for (const [d, day] of o.days.entries()) {
     const open = localToMs(day, hhmmToS('07:30'), tz);
     const lastArrival = localToMs(day, hhmmToS('16:00'), tz);
     const close = localToMs(day, hhmmToS('17:00'), tz);
@@ -107,7 +119,8 @@ export function driveWeek(engine: HallEngine, o: WeekOptions): { refused: number
       }
       if (t % 60_000 === 0) engine.tick(t);
       if (wins.every((w) => w.phase === 'closed')) break;
+      yield t;
     }
-  });
+  }
   return { refused };
 }

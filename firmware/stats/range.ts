@@ -2,8 +2,21 @@
 // per service, window, staff member, hour of the day and day; and the monthly
 // staff ranking built on them.
 import { z } from 'zod';
+import type { HallConfig } from '../config/hall.ts';
+import type { DaySummary } from './day.ts';
 import { emptyCounters, finalize, mergeCounters, type Counters, type Figures } from './figures.ts';
-import { nextDay, type StatsStore } from './store.ts';
+import { nextDay } from './store.ts';
+
+/**
+ * Where a range's days come from: the hall's own `StatsStore` (SQLite), or the
+ * city's store of that hall's events (firmware/city), folded by the same code.
+ */
+export interface DaySource {
+  readonly hall: HallConfig;
+  /** Service days with events between `from` and `to` (inclusive), in order. */
+  daysWithEvents(from: string, to: string): string[];
+  day(day: string): DaySummary;
+}
 
 export const DayParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
@@ -46,7 +59,7 @@ function mergeInto(map: Map<string, Counters>, src: Record<string, Counters>): v
   }
 }
 
-export function rangeStats(store: StatsStore, from: string, to: string): RangeStats {
+export function rangeStats(store: DaySource, from: string, to: string): RangeStats {
   checkRange(from, to);
   const hall = store.hall;
   const total = emptyCounters();
@@ -97,7 +110,7 @@ export interface RankEntry {
 }
 
 /** The month's staff ranking, best first: the first eligible entry is the "service star". */
-export function staffRanking(store: StatsStore, month: string): { month: string; weights: { satisfaction: number; served: number; minRated: number }; ranking: RankEntry[] } {
+export function staffRanking(store: DaySource, month: string): { month: string; weights: { satisfaction: number; served: number; minRated: number }; ranking: RankEntry[] } {
   const m = MonthParam.safeParse(month);
   if (!m.success) throw new RangeError(`month: ${m.error.issues[0].message}`);
   const from = `${month}-01`;

@@ -13,7 +13,7 @@ import { EventQueries } from '../eventlog/queries.ts';
 import { DayFolder, closingMs, openingMs, type DaySummary } from './day.ts';
 
 /** Bumped whenever DaySummary's meaning changes: older cached days are recomputed. */
-const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 1;
 
 /** Our own addition to the controller's database: the summary table. */
 export function ensureStatsSchema(db: Database): boolean {

@@ -29,7 +29,8 @@ CREATE TABLE city_events (
   "window"    text,
   staff       text,
   data        jsonb  NOT NULL,            -- the HallEvent
-  received_at timestamptz NOT NULL DEFAULT now(),
+  -- When the row was written (after the hall's lock: in seq order within a hall).
+  received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   -- The partition key must be part of the key; a hall's (seq → day) never changes,
   -- so this is the (hall, seq) key, ordered for "a hall's day in order".
   PRIMARY KEY (hall, day, seq)
