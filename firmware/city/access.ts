@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Name } from '../protocol/messages.ts';
 import { PROTOCOL_ROOT } from '../protocol/topics.ts';
 import { generatePassword, mosquittoHash } from '../security/passwords.ts';
-import { cityTopic, CITY_KINDS } from './protocol.ts';
+import { CITY_CONTRACT, cityTopic, CITY_KINDS } from './protocol.ts';
 
 const Account = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hall'), username: Name, mosquittoHash: z.string(), addedAt: z.string() }).strict(),
@@ -22,13 +22,10 @@ export type CityAccount = z.infer<typeof Account>;
 
 /** What an account may publish and read on the city broker, as MQTT filters. */
 export function cityGrants(a: Pick<CityAccount, 'kind' | 'username'>): { publish: string[]; read: string[] } {
-  if (a.kind === 'hall') {
-    return { publish: CITY_KINDS.filter((k) => k !== 'ack').map((k) => cityTopic(a.username, k)), read: [cityTopic(a.username, 'ack')] };
-  }
-  return {
-    publish: [`${PROTOCOL_ROOT}/+/city/ack`],
-    read: CITY_KINDS.filter((k) => k !== 'ack').map((k) => `${PROTOCOL_ROOT}/+/city/${k}`),
-  };
+  const kinds = (who: 'publish' | 'read') => CITY_KINDS.filter((k) => CITY_CONTRACT[k][who] === a.kind);
+  // A hall only under its own id (its user name); the city for every hall.
+  const topic = (k: (typeof CITY_KINDS)[number]) => (a.kind === 'hall' ? cityTopic(a.username, k) : `${PROTOCOL_ROOT}/+/city/${k}`);
+  return { publish: kinds('publish').map(topic), read: kinds('read').map(topic) };
 }
 
 export function cityAclFile(accounts: Array<Pick<CityAccount, 'kind' | 'username'>>): string {

@@ -24,7 +24,7 @@ import { firmwareVersion } from '../runtime/version.ts';
 import { finalize } from '../stats/figures.ts';
 import { prevDay, StatsStore } from '../stats/store.ts';
 import { CityLink, type CityLinkInput } from './link.ts';
-import { Ack, cityTopic, type DeviceList } from './protocol.ts';
+import { Ack, CITY_CONTRACT, cityTopic, type CityKind, type DeviceList } from './protocol.ts';
 
 export { CityLink, type CityLinkInput } from './link.ts';
 
@@ -93,7 +93,8 @@ export class CityForwarder {
   /** Starts connecting in the background; never waits for the city (the hall serves without it). */
   start(): void {
     const l = this.link;
-    const backoff = createBackoff({ initialMs: 1000, maxMs: 30_000, ...this.o.backoff });
+    const maxMs = l.reconnectMaxS * 1000;
+    const backoff = createBackoff({ initialMs: Math.min(1000, maxMs), maxMs, ...this.o.backoff });
     const opts: IClientOptions = {
       protocolVersion: 4, clean: true, keepalive: 30, connectTimeout: 10_000, reconnectPeriod: 1000,
       clientId: `manyi-hall-${this.hallId}-${randomBytes(3).toString('hex')}`,
@@ -144,9 +145,11 @@ export class CityForwarder {
   private iso(): string { return isoLocal(this.o.clock.now(), this.o.hall.hall.timezone); }
   private bounds(): { first: number; last: number } { return this.q.bounds.get() as { first: number; last: number }; }
 
-  private publish(topic: string, payload: string, retain = false): void {
-    this.client?.publish(topic, payload, { qos: 1, retain }, (err) => {
-      if (err && !this.stopped) this.o.log.debug({ topic, err: err.message }, 'city publish failed');
+  /** QoS and retain as the city link's table has them. */
+  private send(kind: CityKind, payload: string): void {
+    const { qos, retain } = CITY_CONTRACT[kind];
+    this.client?.publish(cityTopic(this.hallId, kind), payload, { qos, retain }, (err) => {
+      if (err && !this.stopped) this.o.log.debug({ kind, err: err.message }, 'city publish failed');
     });
   }
 
@@ -156,7 +159,7 @@ export class CityForwarder {
     this.client!.subscribe(cityTopic(this.hallId, 'ack'), { qos: 1 }, (err) => {
       if (err) { this.o.log.warn({ err: err.message }, 'city: cannot subscribe to acknowledgements'); return; }
       this.hello();
-      this.publish(cityTopic(this.hallId, 'hall'), JSON.stringify({ at: this.iso(), config: this.o.hall }), true);
+      this.send('hall', JSON.stringify({ at: this.iso(), config: this.o.hall }));
       this.lastAlerts = '';
       this.lastDevices = '';
       this.reportedToday = '';
@@ -168,7 +171,7 @@ export class CityForwarder {
     const { first, last } = this.bounds();
     this.helloId = `h-${randomBytes(6).toString('hex')}`;
     this.helloAt = Date.now();
-    this.publish(cityTopic(this.hallId, 'hello'), JSON.stringify({ id: this.helloId, at: this.iso(), first, last, version: firmwareVersion() }));
+    this.send('hello', JSON.stringify({ id: this.helloId, at: this.iso(), first, last, version: firmwareVersion() }));
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -218,7 +221,7 @@ export class CityForwarder {
       if (!rows.length) return;
       // The stored JSON goes out as it is: no parse and re-serialise per event.
       const payload = `{"after":${this.sent},"events":[${rows.map((r) => `{"seq":${r.seq},"e":${r.data}}`).join(',')}]}`;
-      this.publish(cityTopic(this.hallId, 'events'), payload);
+      this.send('events', payload);
       this.sent = rows[rows.length - 1].seq;
       this.inflight.push({ last: this.sent, sentAt: Date.now() });
     }
@@ -247,7 +250,7 @@ export class CityForwarder {
       const key = JSON.stringify(alerts);
       if (key !== this.lastAlerts) {
         this.lastAlerts = key;
-        this.publish(cityTopic(this.hallId, 'alerts'), JSON.stringify({ at: this.iso(), alerts }), true);
+        this.send('alerts', JSON.stringify({ at: this.iso(), alerts }));
       }
     }
     if (this.o.devices) {
@@ -256,7 +259,7 @@ export class CityForwarder {
       if (key !== this.lastDevices || Date.now() - this.devicesAt > 60_000) {
         this.lastDevices = key;
         this.devicesAt = Date.now();
-        this.publish(cityTopic(this.hallId, 'devices'), JSON.stringify({ at: this.iso(), devices }), true);
+        this.send('devices', JSON.stringify({ at: this.iso(), devices }));
       }
     }
     this.reportDays();
@@ -276,6 +279,6 @@ export class CityForwarder {
     const day = this.toReport.shift();
     if (!day || !this.stats.daysWithEvents(day, day).length) return;
     const s = this.stats.day(day);
-    this.publish(cityTopic(this.hallId, 'day'), JSON.stringify({ day, events: s.events, lastSeq: s.lastSeq, total: finalize(s.total) }));
+    this.send('day', JSON.stringify({ day, events: s.events, lastSeq: s.lastSeq, total: finalize(s.total) }));
   }
 }

@@ -20,6 +20,8 @@ export const CityLink = z.object({
   window: z.number().int().min(1).max(32).default(4),
   /** Seconds without an acknowledgement before the forwarder sends again from the last ack. */
   ackTimeoutS: z.number().min(0.2).max(600).default(10),
+  /** Longest wait between reconnection attempts, seconds (back-off from 1 s, with jitter). */
+  reconnectMaxS: z.number().min(0.05).max(3600).default(30),
   /** Closed days whose totals are reported to the city on each connection. */
   reportDays: z.number().int().min(0).max(62).default(7),
 }).strict();

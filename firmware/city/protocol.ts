@@ -96,14 +96,33 @@ export const DayReport = z.object({
 }).strict();
 export type DayReport = z.infer<typeof DayReport>;
 
-export const CITY_KINDS = ['events', 'hello', 'ack', 'hall', 'alerts', 'devices', 'day'] as const;
-export type CityKind = (typeof CITY_KINDS)[number];
+/** Who speaks on the city broker: a hall (its controller's forwarder, only under its own hall id) or the city's instances. */
+export type CityParty = 'hall' | 'city';
+
+/**
+ * The city link as a table, like the hall's contract (firmware/protocol/contract.ts):
+ * topic after `manyi/v1/{hall}/`, schema, QoS, retain, who publishes and reads.
+ * The city broker's ACL (access.ts) and the protocol reference's "City" region
+ * are derived from it.
+ */
+export const CITY_CONTRACT = {
+  events: { schema: EventBatch, qos: 1, retain: false, publish: 'hall', read: 'city', doc: 'a batch of the hall\'s event log: `{after, events: [{seq, e}]}`, `e` the event as the controller stored it' },
+  hello: { schema: Hello, qos: 1, retain: false, publish: 'hall', read: 'city', doc: 'on every connection: where shall the hall resume? Answered by `ack` with `hello` = its id' },
+  ack: { schema: Ack, qos: 1, retain: false, publish: 'city', read: 'hall', doc: 'every event up to `seq` is stored; `refused`: a batch left a gap, send again from `seq`' },
+  hall: { schema: HallInfo, qos: 1, retain: true, publish: 'hall', read: 'city', doc: 'the hall\'s configuration (services, windows, limits, staff names)' },
+  alerts: { schema: OpenAlerts, qos: 1, retain: true, publish: 'hall', read: 'city', doc: 'every alert raised in the hall now (replaces the previous list)' },
+  devices: { schema: DeviceList, qos: 1, retain: true, publish: 'hall', read: 'city', doc: 'the hall\'s devices as the controller last heard them' },
+  day: { schema: DayReport, qos: 1, retain: false, publish: 'hall', read: 'city', doc: 'a closed day\'s totals from the hall\'s own statistics, which the city checks its figures against' },
+} as const satisfies Record<string, { schema: z.ZodType; qos: 0 | 1; retain: boolean; publish: CityParty; read: CityParty; doc: string }>;
+
+export type CityKind = keyof typeof CITY_CONTRACT;
+export const CITY_KINDS = Object.keys(CITY_CONTRACT) as CityKind[];
 
 export const cityTopic = (hall: string, kind: CityKind) => `${hallRoot(hall)}/city/${kind}`;
 
 /** What the city's instances subscribe to, as one shared group (each message goes to one instance). */
 export function citySubscriptions(group: string): string[] {
-  return CITY_KINDS.filter((k) => k !== 'ack').map((k) => `$share/${group}/${PROTOCOL_ROOT}/+/city/${k}`);
+  return CITY_KINDS.filter((k) => CITY_CONTRACT[k].read === 'city').map((k) => `$share/${group}/${PROTOCOL_ROOT}/+/city/${k}`);
 }
 
 /** Parses `manyi/v1/{hall}/city/{kind}`; null for anything else. */
@@ -114,6 +133,15 @@ export function parseCityTopic(topic: string): { hall: string; kind: CityKind } 
   return CITY_KINDS.includes(kind) ? { hall: p[2], kind } : null;
 }
 
-export const CITY_SCHEMAS = {
-  events: EventBatch, hello: Hello, ack: Ack, hall: HallInfo, alerts: OpenAlerts, devices: DeviceList, day: DayReport,
-} as const;
+/** The protocol reference's "City" region (firmware/protocol/README.md, rendered by reference.ts). */
+export function cityReference(): string[] {
+  const who = { hall: 'the hall (its controller)', city: 'the city\'s instances' };
+  return [
+    '| kind | topic (after `manyi/v1/{hall}/`) | QoS | retained | published by | read by | what |',
+    '|---|---|---|---|---|---|---|',
+    ...CITY_KINDS.map((k) => {
+      const r = CITY_CONTRACT[k];
+      return `| \`city-${k}\` | \`city/${k}\` | ${r.qos} | ${r.retain ? 'yes' : 'no'} | ${who[r.publish]} | ${who[r.read]} | ${r.doc} |`;
+    }),
+  ];
+}

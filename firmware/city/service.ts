@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
-import { CITY_SCHEMAS, cityTopic, citySubscriptions, MAX_CITY_PAYLOAD, parseCityTopic, type Ack, type CityKind, type EventBatch } from './protocol.ts';
+import { CITY_CONTRACT, cityTopic, citySubscriptions, MAX_CITY_PAYLOAD, parseCityTopic, type Ack, type CityKind, type EventBatch } from './protocol.ts';
 import { CityStore, migrate } from './store.ts';
 
 export interface CityBroker { url: string; username?: string; password?: string; ca?: string }
@@ -82,7 +82,7 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
   client.on('error', (e) => log.warn({ err: e.message }, 'city broker error'));
 
   const ack = (hall: string, a: Omit<Ack, 'at'>) => {
-    client.publish(cityTopic(hall, 'ack'), JSON.stringify({ ...a, at: iso() }), { qos: 1 }, (err) => {
+    client.publish(cityTopic(hall, 'ack'), JSON.stringify({ ...a, at: iso() }), { qos: CITY_CONTRACT.ack.qos, retain: CITY_CONTRACT.ack.retain }, (err) => {
       if (err) log.debug({ hall, err: err.message }, 'ack not sent');
     });
   };
@@ -123,11 +123,11 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
   client.on('message', (topic, payload) => {
     if (!alive) return;
     const t = parseCityTopic(topic);
-    if (!t || t.kind === 'ack') { counters.rejected++; return; }
+    if (!t || CITY_CONTRACT[t.kind].read !== 'city') { counters.rejected++; return; }
     if (payload.length > MAX_CITY_PAYLOAD) { counters.rejected++; log.warn({ topic, bytes: payload.length }, 'city message too large'); return; }
     let value: unknown;
     try {
-      const parsed = CITY_SCHEMAS[t.kind].safeParse(JSON.parse(payload.toString('utf8')));
+      const parsed = CITY_CONTRACT[t.kind].schema.safeParse(JSON.parse(payload.toString('utf8')));
       if (!parsed.success) {
         counters.rejected++;
         const i = parsed.error.issues[0];

@@ -19,6 +19,7 @@ import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import type { HallStore } from '../eventlog/store.ts';
 import type { CityLinkInput } from '../city/link.ts';
+import type { ForwarderStatus } from '../city/forwarder.ts';
 
 export interface ControllerOptions {
   hall: HallConfig;
@@ -42,6 +43,8 @@ export interface Controller {
   engine: HallEngine;
   /** Active supervision alerts (the manager's page). */
   activeAlerts(): Alert[];
+  /** The city link, when the hall has joined a city: how far the city has acknowledged its log. */
+  cityStatus(): ForwarderStatus | null;
   stop(): Promise<void>;
 }
 
@@ -153,7 +156,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   publishHall(true);
 
   // The city forwarder reads the log the store writes: the hall never waits for it.
-  let city: { notify(): void; stop(): Promise<void> } | undefined;
+  let city: { notify(): void; stop(): Promise<void>; status(): ForwarderStatus } | undefined;
   if (opts.city) {
     if (!(store instanceof SqliteStore)) throw new Error('city: the forwarder ships the SQLite event log; this controller has none');
     const { CityForwarder } = await import('../city/forwarder.ts');
@@ -195,6 +198,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   return {
     engine,
     activeAlerts: () => supervisor.active(),
+    cityStatus: () => city?.status() ?? null,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CONTRACT, KINDS, READS_WHOLE_HALL, type Kind, type Party } from './contract.ts';
+import { cityReference } from '../city/protocol.ts';
 
 export const REFERENCE_PATH = new URL('./README.md', import.meta.url).pathname;
 
@@ -98,6 +99,7 @@ function accessRules(): string[] {
 export function renderRegion(name: string): string {
   if (name === 'topics') return topicsTable().join('\n');
   if (name === 'access') return accessRules().join('\n');
+  if (name === 'city') return cityReference().join('\n'); // the city link (firmware/city/protocol.ts)
   const m = /^schema (.+)$/.exec(name);
   if (m && (KINDS as string[]).includes(m[1])) return schemaSection(m[1] as Kind).join('\n');
   throw new Error(`unknown contract region ${JSON.stringify(name)}`);
