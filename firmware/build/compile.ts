@@ -24,7 +24,8 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 export const APP_DIRS = ['firmware', 'kiosk', 'signage', 'hw-specs'];
 const NOT_ON_A_BOARD = new Set(['firmware/build']);
 /** Non-code files a module reads at run time (pages, hall files, specs, the Firmata image). */
-const ASSET = /\.(html|css|json|hex|bin|svg|png|txt)$/;
+/** (…and the city store's SQL migrations.) */
+const ASSET = /\.(html|css|json|hex|bin|svg|png|txt|sql)$/;
 
 /**
  * Packages that stay in node_modules: native addons (found next to their own files,

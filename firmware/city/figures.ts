@@ -7,7 +7,8 @@
 import type pg from 'pg';
 import { HallConfig } from '../config/hall.ts';
 import { localDay, type Clock } from '../lib/time.ts';
-import { closingMs, DayFolder, openingMs, type DaySummary, type EventRow } from '../stats/day.ts';
+import type { EventRow } from '../eventlog/rows.ts';
+import { closingMs, DayFolder, openingMs, type DaySummary } from '../stats/day.ts';
 import type { DaySource } from '../stats/range.ts';
 import { configFingerprint, SUMMARY_VERSION } from '../stats/store.ts';
 
@@ -46,21 +47,21 @@ export class CityDaySource implements DaySource {
   }
 }
 
-const STATUS_KINDS = "('ticket-issued', 'ticket-transferred', 'rating', 'window-status')";
-
 async function foldDay(pool: pg.Pool, hallId: string, hall: HallConfig, day: string, endMs: (s: DaySummary) => number): Promise<DaySummary> {
   const folder = new DayFolder(hall, day);
+  // Each window's last status before the day, as the hall's EventQueries.carried has it.
   const carried = await pool.query(
-    `SELECT DISTINCT ON ("window") data::text AS data FROM city_events
+    `SELECT DISTINCT ON ("window") "window" AS window, status, staff FROM city_events
      WHERE hall = $1 AND kind = 'window-status' AND day < $2 ORDER BY "window", seq DESC`, [hallId, day]);
-  folder.carryOver(carried.rows.map((r: { data: string }) => JSON.parse(r.data)), openingMs(hall, day));
+  folder.carryOver(carried.rows.map((w: { window: string; status: 'open' | 'paused' | 'closed'; staff: string | null }) =>
+    ({ window: w.window, status: w.status, staff: w.staff ?? undefined })), openingMs(hall, day));
+  // The columns statistics read (never the JSON), as the hall's ROW_SELECT gives them.
   const rows = await pool.query(
-    `SELECT seq, at, day::text AS day, kind, ticket, service, "window", staff,
-       CASE WHEN kind IN ${STATUS_KINDS} THEN data::text END AS data,
-       (kind = 'ticket-called' AND data->>'recall' = 'true')::int AS recall
+    `SELECT seq, at, day::text AS day, kind, ticket, service, "window" AS window, staff, recall, arrived_at AS "arrivedAt",
+       from_service AS "fromService", score, status
      FROM city_events WHERE hall = $1 AND day = $2 ORDER BY seq`, [hallId, day]);
-  for (const r of rows.rows as Array<EventRow & { seq: string; at: string }>) {
-    folder.add({ ...r, seq: Number(r.seq), at: Number(r.at) });
+  for (const r of rows.rows as Array<EventRow & { seq: string; at: string; arrivedAt: string | null }>) {
+    folder.add({ ...r, seq: Number(r.seq), at: Number(r.at), arrivedAt: r.arrivedAt === null ? null : Number(r.arrivedAt) });
   }
   return folder.finish(endMs(folder.summary));
 }

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteStore } from '../eventlog/sqlite-store.ts';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
@@ -31,8 +32,8 @@ export { CityLink, type CityLinkInput } from './link.ts';
 
 export interface ForwarderOptions {
   hall: HallConfig;
-  /** The controller's database (its `events` table is read, never written). */
-  db: BetterSqlite3.Database;
+  /** The controller's event log (read, never written): the outbox. */
+  events: SqliteStore;
   link: CityLinkInput;
   clock: Clock;
   log: Logger;
@@ -77,17 +78,15 @@ export class CityForwarder {
   private reportedToday = '';
   private toReport: string[] = [];
   private stats?: StatsStore;
-  private readonly q: { after: BetterSqlite3.Statement; bounds: BetterSqlite3.Statement };
+  private readonly bounds_: BetterSqlite3.Statement;
   private readonly hallId: string;
   private stopped = false;
+  private corrupt = false;
 
   constructor(private readonly o: ForwarderOptions) {
     this.link = CityLink.parse(o.link);
     this.hallId = o.hall.hall.id;
-    this.q = {
-      after: o.db.prepare('SELECT seq, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
-      bounds: o.db.prepare('SELECT COALESCE(MIN(seq), 0) AS first, COALESCE(MAX(seq), 0) AS last FROM events'),
-    };
+    this.bounds_ = o.events.db.prepare('SELECT COALESCE(MIN(seq), 0) AS first, COALESCE(MAX(seq), 0) AS last FROM events');
   }
 
   /** Starts connecting in the background; never waits for the city (the hall serves without it). */
@@ -143,7 +142,7 @@ export class CityForwarder {
   // ---- connection --------------------------------------------------------
 
   private iso(): string { return isoLocal(this.o.clock.now(), this.o.hall.hall.timezone); }
-  private bounds(): { first: number; last: number } { return this.q.bounds.get() as { first: number; last: number }; }
+  private bounds(): { first: number; last: number } { return this.bounds_.get() as { first: number; last: number }; }
 
   /** QoS and retain as the city link's table has them. */
   private send(kind: CityKind, payload: string): void {
@@ -217,11 +216,18 @@ export class CityForwarder {
   private pump(): void {
     const c = this.client;
     while (c?.connected && this.synced && this.inflight.length < this.link.window) {
-      const rows = this.q.after.all(this.sent, this.link.batch) as Array<{ seq: number; data: string }>;
+      let rows: ReturnType<SqliteStore['after']>;
+      try {
+        rows = this.o.events.after(this.sent, this.link.batch);
+      } catch (e) {
+        // A damaged row: the city must not get a hole, so the link stops here, loudly.
+        if (!this.corrupt) this.o.log.error({ after: this.sent, err: (e as Error).message }, 'city link stopped: the event log cannot be read');
+        this.corrupt = true;
+        return;
+      }
+      this.corrupt = false;
       if (!rows.length) return;
-      // The stored JSON goes out as it is: no parse and re-serialise per event.
-      const payload = `{"after":${this.sent},"events":[${rows.map((r) => `{"seq":${r.seq},"e":${r.data}}`).join(',')}]}`;
-      this.send('events', payload);
+      this.send('events', JSON.stringify({ after: this.sent, events: rows.map((r) => ({ seq: r.seq, e: r.event })) }));
       this.sent = rows[rows.length - 1].seq;
       this.inflight.push({ last: this.sent, sentAt: Date.now() });
     }
@@ -269,7 +275,7 @@ export class CityForwarder {
   private reportDays(): void {
     const n = this.link.reportDays;
     if (!n) return;
-    this.stats ??= new StatsStore(this.o.db, this.o.hall, () => this.o.clock.now());
+    this.stats ??= new StatsStore(this.o.events.db, this.o.hall, () => this.o.clock.now());
     const today = this.stats.today();
     if (this.reportedToday !== today) {
       this.reportedToday = today;

@@ -13,6 +13,7 @@ import { HallConfig } from '../config/hall.ts';
 import { Alert, IsoTime, Name, RequestId, Role } from '../protocol/messages.ts';
 import { hallRoot, isName, PROTOCOL_ROOT } from '../protocol/topics.ts';
 import { DayParam } from '../stats/range.ts';
+import { HallEvent } from '../eventlog/schema.ts';
 
 /** Largest batch a forwarder sends and the city takes (events). */
 export const MAX_BATCH = 1000;
@@ -23,15 +24,14 @@ const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Service days the city files (partitions by month): a wrong clock cannot make it create a partition for year 9999. */
 const CityDay = DayParam.refine((d) => d >= '2000-01-01' && d <= '2099-12-31', 'day outside 2000–2099');
 
-/** One event of the hall's log as the city files it: the event as the controller stored it (`HallEvent`). */
+/** One event of the hall's log as the city files it: the event as the controller stored it (the log's own schema). */
 export const LoggedEvent = z.object({
   seq: Seq.min(1),
-  e: z.object({
-    kind: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'kind must be a lower-case word'),
-    at: z.number().int().min(0),
-    day: CityDay,
-  }).passthrough(),
-}).strict();
+  e: HallEvent,
+}).strict().superRefine((x, ctx) => {
+  const d = CityDay.safeParse(x.e.day);
+  if (!d.success) ctx.addIssue({ code: 'custom', path: ['e', 'day'], message: d.error.issues[0].message });
+});
 export type LoggedEvent = z.infer<typeof LoggedEvent>;
 
 export const EventBatch = z.object({

@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
-import { eventColumns } from '../stats/synthetic.ts';
-import type { HallEvent } from '../controller/events.ts';
+import { eventColumns, INSERT_COLUMNS } from '../eventlog/rows.ts';
 import type { DayReport, DeviceList, EventBatch, Hello, HallInfo, OpenAlerts } from './protocol.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -32,6 +31,12 @@ export interface IngestResult {
   /** The batch followed a seq the city does not hold: nothing was stored. */
   refused: boolean;
 }
+
+/** PostgreSQL types of the event log's columns (firmware/eventlog/rows.ts INSERT_COLUMNS). */
+const PG_TYPES: Record<(typeof INSERT_COLUMNS)[number], string> = {
+  at: 'bigint', day: 'date', kind: 'text', ticket: 'text', service: 'text', '"window"': 'text', staff: 'text', recall: 'smallint',
+  arrived_at: 'bigint', priority: 'smallint', kiosk: 'text', from_service: 'text', score: 'text', reason: 'text', status: 'text', data: 'jsonb',
+};
 
 const monthOf = (day: string) => day.slice(0, 7);
 function monthBounds(month: string): [string, string, string] {
@@ -93,18 +98,19 @@ export class CityStore {
         await c.query('ROLLBACK');
         return { acked, stored: 0, refused: false };
       }
-      const cols: Array<Array<string | number | null>> = [[], [], [], [], [], [], [], [], []];
+      // The hall's own row mapping (the log's columns, then the JSON), one array per column.
+      const cols: Array<Array<string | number | null>> = [[], ...INSERT_COLUMNS.map(() => [])];
       for (const { seq, e } of batch.events) {
         if (seq <= acked) continue;
-        const [at, day, kind, ticket, service, window, staff, data] = eventColumns(e as unknown as HallEvent);
-        const row = [seq, day, at, kind, ticket, service, window, staff, data];
-        row.forEach((v, i) => cols[i].push(v));
+        cols[0].push(seq);
+        eventColumns(e).forEach((v, i) => cols[i + 1].push(v));
       }
+      const names = ['seq', ...INSERT_COLUMNS];
+      const types = ['bigint', ...INSERT_COLUMNS.map((c) => PG_TYPES[c])];
       const r = await c.query(
-        `INSERT INTO city_events (hall, seq, day, at, kind, ticket, service, "window", staff, data)
-         SELECT $1, t.seq, t.day, t.at, t.kind, t.ticket, t.service, t.win, t.staff, t.data
-         FROM unnest($2::bigint[], $3::date[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
-           WITH ORDINALITY AS t(seq, day, at, kind, ticket, service, win, staff, data, n)
+        `INSERT INTO city_events (hall, ${names.join(', ')})
+         SELECT $1, ${names.map((_, i) => `t.c${i}`).join(', ')}
+         FROM unnest(${types.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) WITH ORDINALITY AS t(${names.map((_, i) => `c${i}`).join(', ')}, n)
          ORDER BY t.n
          ON CONFLICT DO NOTHING`,
         [hall, ...cols],

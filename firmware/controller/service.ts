@@ -162,7 +162,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     const { CityForwarder } = await import('../city/forwarder.ts');
     const tz = hall.hall.timezone;
     const fwd = new CityForwarder({
-      hall, db: store.db, link: opts.city, clock, log: log.child({ part: 'city' }),
+      hall, events: store, link: opts.city, clock, log: log.child({ part: 'city' }),
       alerts: () => supervisor.active(),
       devices: () => devices.list().map((d) => ({
         id: d.id, ...(d.role ? { role: d.role } : {}), online: d.online, lastSeen: isoLocal(d.lastSeenMs, tz), ...(d.printer ? { printer: d.printer } : {}),

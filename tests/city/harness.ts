@@ -13,7 +13,7 @@ import type { CityLinkInput } from '../../firmware/city/link.ts';
 import { startCity, type CityService } from '../../firmware/city/service.ts';
 import { loadHallConfig, type HallConfig } from '../../firmware/config/hall.ts';
 import { startController, type Controller } from '../../firmware/controller/service.ts';
-import { SqliteStore } from '../../firmware/controller/sqlite-store.ts';
+import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
 import { quiet, startLink, type Link } from './helpers.ts';

@@ -1,14 +1,14 @@
 // The hall → city link on its own: a hall's event log (SQLite, the controller's
 // table) shipped by the forwarder through Mosquitto into PostgreSQL, across a cut
 // link, a city instance that dies, and hostile messages on the city's topics.
-import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { CityForwarder } from '../../firmware/city/forwarder.ts';
 import { cityTopic } from '../../firmware/city/protocol.ts';
 import { startCity, type CityService } from '../../firmware/city/service.ts';
-import { createEventsTable, synthesizeDay, writeEvents } from '../../firmware/stats/synthetic.ts';
+import { SqliteStore, writeEvents } from '../../firmware/eventlog/sqlite-store.ts';
+import { synthesizeDay } from '../../firmware/stats/synthetic.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
 import { cityLog, hallLog, quiet, sameLog, startLink, until, type Link } from './helpers.ts';
@@ -22,7 +22,8 @@ let broker: RunningMosquitto;
 let dbUrl: string;
 let link: Link;
 let cities: CityService[] = [];
-let db: Database.Database;
+let log: SqliteStore;
+let db: SqliteStore['db'];
 let fwd: CityForwarder;
 
 beforeAll(async () => {
@@ -30,11 +31,11 @@ beforeAll(async () => {
   dbUrl = await pgs.createDatabase('link_test');
   link = await startLink(broker.port);
   cities = await Promise.all(['a', 'b'].map((i) => startCity({ db: dbUrl, broker: { url: broker.url }, instance: i, log: quiet, gapWaitMs: 200 })));
-  db = new Database(':memory:');
-  createEventsTable(db);
+  log = new SqliteStore(':memory:', { clock });
+  db = log.db;
   writeEvents(db, synthesizeDay(hall, '2026-11-16', { tickets: 300, seed: 1 }));
   fwd = new CityForwarder({
-    hall, db, clock, log: quiet, link: { url: link.url, batch: 100, window: 3, ackTimeoutS: 1, reportDays: 0 },
+    hall, events: log, clock, log: quiet, link: { url: link.url, batch: 100, window: 3, ackTimeoutS: 1, reportDays: 0 },
     backoff: { initialMs: 50, maxMs: 200 }, pollMs: 50,
   });
   fwd.start();
@@ -93,7 +94,7 @@ describe('the hall ships its log to the city', () => {
     ];
     for (const p of evil) await c.publishAsync(t, p, { qos: 1 });
     // A rewrite of history: follows seq 0, so the city skips every event it already holds.
-    await c.publishAsync(t, JSON.stringify({ after: 0, events: [{ seq: 1, e: { kind: 'ticket-issued', at: 1, day: '2026-11-16', forged: true } }] }), { qos: 1 });
+    await c.publishAsync(t, JSON.stringify({ after: 0, events: [{ seq: 1, e: { kind: 'ticket-issued', at: 1, day: '2026-11-16', ticket: 'Z001', service: 'registration', priority: false, kiosk: 'k', arrivedAt: 1 } }] }), { qos: 1 });
     await c.publishAsync(cityTopic(hall.hall.id, 'hello'), '{"id":"x"}', { qos: 1 });
     await c.publishAsync(cityTopic(hall.hall.id, 'hall'), '{"at":"2026-11-16T09:00:00+08:00","config":{"hall":"<b>"}}', { qos: 1 });
     await c.publishAsync('manyi/v1/Bad_Hall/city/events', '{}', { qos: 1 });

@@ -28,6 +28,15 @@ CREATE TABLE city_events (
   service     text,
   "window"    text,
   staff       text,
+  -- The event log's typed columns (firmware/eventlog/rows.ts): statistics read these.
+  recall      smallint,
+  arrived_at  bigint,
+  priority    smallint,
+  kiosk       text,
+  from_service text,
+  score       text,
+  reason      text,
+  status      text,
   data        jsonb  NOT NULL,            -- the HallEvent
   -- When the row was written (after the hall's lock: in seq order within a hall).
   received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
