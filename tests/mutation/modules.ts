@@ -22,7 +22,7 @@ export const MODULES: Record<string, MutationModule> = {
   controller: {
     mutate: ['firmware/controller/**/*.ts', '!firmware/controller/cli.ts'],
     tests: [
-      'tests/controller/engine.test.ts', 'tests/controller/rules.test.ts', 'tests/controller/restart.test.ts',
+      'tests/controller/engine.test.ts', 'tests/controller/rules.test.ts', 'tests/controller/views.test.ts', 'tests/controller/restart.test.ts',
       'tests/controller/fuzz.test.ts', 'tests/controller/service.test.ts', 'tests/controller/role.test.ts',
       'tests/controller/unit/*.test.ts',
     ],
@@ -45,7 +45,10 @@ export const MODULES: Record<string, MutationModule> = {
   },
   security: {
     mutate: ['firmware/security/**/*.ts'],
-    tests: ['tests/maint/acl.test.ts', 'tests/maint/auth.test.ts', 'tests/maint/provision.test.ts', 'tests/security/*.test.ts'],
+    tests: [
+      'tests/maint/acl.test.ts', 'tests/maint/auth.test.ts', 'tests/maint/provision.test.ts', 'tests/broker/guard.test.ts',
+      'tests/unit/contract.test.ts', 'tests/security/*.test.ts',
+    ],
     target: 85,
   },
   protocol: {
