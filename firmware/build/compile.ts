@@ -23,9 +23,8 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 /** The folders a board runs code from. Not tests/, nor the build tooling itself. */
 export const APP_DIRS = ['firmware', 'kiosk', 'signage', 'hw-specs'];
 const NOT_ON_A_BOARD = new Set(['firmware/build']);
-/** Non-code files a module reads at run time (pages, hall files, specs, the Firmata image). */
-/** (…and the city store's SQL migrations.) */
-const ASSET = /\.(html|css|json|hex|bin|svg|png|txt|sql)$/;
+/** Non-code files a module reads at run time (pages and their browser scripts, hall files, specs, the Firmata image, fonts, the city store's SQL migrations). */
+const ASSET = /\.(html|js|css|json|hex|bin|svg|png|txt|sql)$/;
 
 /**
  * Packages that stay in node_modules: native addons (found next to their own files,

@@ -13,6 +13,7 @@ import type { RatingPad } from './rating-pad.ts';
 import type { CounterUnit } from './unit.ts';
 
 const PAGE = new URL('./page/staff.html', import.meta.url).pathname;
+const SCRIPT = new URL('./page/staff.js', import.meta.url).pathname;
 
 const ActionBody = z.object({
   action: WindowAction,
@@ -82,6 +83,7 @@ export function mountStaffPage(d: StaffPageDeps): { close(): void; push(): void 
   const offPad = d.pad?.onChange(push);
 
   d.web.file(base, PAGE);
+  d.web.file('/window/staff.js', SCRIPT); // the page's `<script src="staff.js">` (no inline script: CSP)
   d.web.get(`${base}/view`, (_req, res) => sendJson(res, 200, view()));
   d.web.socket(`${base}/ws`, (ws) => {
     sockets.add(ws);

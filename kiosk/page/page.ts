@@ -11,7 +11,7 @@ import { broadcast, readBody, sendJson, type WebApp } from '../../firmware/web/a
 import type { MenuService } from '../menu.ts';
 import type { PrinterState } from '../printer/types.ts';
 import type { TicketRequest } from '../issuer.ts';
-import { kioskHtml } from './html.ts';
+import { KIOSK_SCRIPT, kioskHtml } from './html.ts';
 
 export const PullBody = z.object({
   service: ServiceId,
@@ -40,6 +40,7 @@ export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): v
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
     res.end(kioskHtml(src.kioskId));
   });
+  web.file(`${base}/kiosk.js`, KIOSK_SCRIPT);
   web.get(`${base}/api/menu`, (_req, res) => sendJson(res, 200, snapshot()));
   web.post(`${base}/api/ticket`, async (req, res) => {
     let body: unknown;

@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import type { HallConfig } from '../../firmware/config/hall.ts';
 import { ServiceId, TicketNo } from '../../firmware/protocol/messages.ts';
 import { sendJson, type WebApp } from '../../firmware/web/app.ts';
-import { statusHtml } from './html.ts';
+import { STATUS_SCRIPT, statusHtml } from './html.ts';
 
 export const TicketStatus = z.object({
   no: TicketNo,
@@ -52,6 +52,7 @@ export function mountTicketStatusPage(web: WebApp, source: TicketStatusSource, h
     if (text !== sub.last && ws.readyState === 1) { sub.last = text; ws.send(text); }
   };
 
+  web.file('/t/status.js', STATUS_SCRIPT);
   web.get('/t/:day/:no', (_req, res, p) => {
     if (!valid(p.day, p.no)) return sendJson(res, 404, { error: 'no such ticket' });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });

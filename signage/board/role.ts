@@ -18,6 +18,7 @@ import { ControllerWatch } from '../liveness.ts';
 
 export const DEFAULT_BOARD_SPEC = 'board-pi4';
 const PAGE = new URL('./page/index.html', import.meta.url).pathname;
+const SCRIPT = new URL('./page/board.js', import.meta.url).pathname;
 
 export interface BoardOptions {
   spec?: BoardSpec;
@@ -149,6 +150,7 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
 
   const base = `/board/${dev}`;
   ctx.web.file(base, PAGE);
+  ctx.web.file('/board/board.js', SCRIPT); // the page's `<script src="board.js">` (no inline script: CSP)
   if (opts.mountRoot !== false) {
     ctx.web.get('/', (_req, res, _p, url) => { res.writeHead(302, { location: base + url.search }); res.end(); });
   }
