@@ -79,6 +79,30 @@ function assetUrls(root: string): Plugin {
   };
 }
 
+/**
+ * Leaves the EXTERNAL packages to node_modules, each as the copy its importer
+ * resolves: johnny-five's own serialport 8 (`johnny-five/node_modules/serialport`)
+ * is not the hall's serialport 10.
+ */
+function externals(root: string): Plugin {
+  const match = (p: string) => EXTERNAL.some((e) => (e.endsWith('/*') ? p.startsWith(e.slice(0, -1)) : p === e || p.startsWith(`${e}/`)));
+  return {
+    name: 'externals',
+    setup(b) {
+      b.onResolve({ filter: /^[@a-z]/ }, async (a) => {
+        if (!match(a.path) || a.pluginData === 'externals') return undefined;
+        const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, importer: a.importer, pluginData: 'externals' });
+        const rel = relative(join(root, 'node_modules'), r.path).split(sep).join(posix.sep);
+        if (r.errors.length || rel.startsWith('..')) return { path: a.path, external: true };
+        // Cut the resolved file down to its package folder, then add back the asked subpath.
+        const m = /^((?:(?:@[^/]+\/)?[^/]+\/node_modules\/)*(?:@[^/]+\/)?[^/]+)/.exec(rel)!;
+        const name = a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : a.path.split('/')[0];
+        return { path: m[1] + a.path.slice(name.length), external: true };
+      });
+    },
+  };
+}
+
 // Every chunk can `require` (for the CommonJS libraries bundled into ES modules) and
 // knows the app's root (dist/, one level above app/).
 const BANNER = [
@@ -105,9 +129,8 @@ export async function compile(o: CompileOptions = {}): Promise<Compiled> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: EXTERNAL,
     banner: { js: BANNER },
-    plugins: [assetUrls(root)],
+    plugins: [externals(root), assetUrls(root)],
     // Whitespace and syntax only: names stay, so a stack trace in the journal still reads.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -18,6 +18,7 @@ const controller: Loader = () => import('../controller/cli.ts');
 const maint: Loader = () => import('../maint/cli.ts');
 const hw: Loader = () => import('../hw/cli.ts');
 const city: Loader = () => import('../city/cli.ts');
+const boot: Loader = () => import('../maint/boot-cli.ts');
 
 /**
  * Each top-level command and the module that registers it. A module that adds a
@@ -33,6 +34,7 @@ export const COMMANDS: Record<string, Loader> = {
   controller,
   provision: maint, devices: maint, keys: maint, bundle: maint, rollout: maint,
   'flash-firmata': maint, 'mosquitto-files': maint, 'update-boot-check': maint,
+  'install-slot': boot, 'first-boot': boot,
   hw,
   city, 'city-account': city,
 };

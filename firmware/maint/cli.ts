@@ -59,6 +59,8 @@ export function register(program: Command): void {
     .option('--update-key <hexOrFile>', 'Ed25519 public key for updates (default ~/.manyi/update.pub if present)')
     .option('--spec <name>', 'board type in hw-specs/').option('--ca <file>', 'CA certificate for a TLS broker')
     .option('--replace', 'issue new credentials for a registered device')
+    .option('--deb <file>', 'the package (manyi_{version}_{arch}.deb from `npm run package`): put it on the card with cloud-init user-data that installs it at first boot')
+    .option('--hall-file <file>', 'controller: the hall configuration, copied to the card as hall.json')
     .action(async (o) => {
       try {
         const { provision } = await import('./provision.ts');

@@ -34,14 +34,13 @@ export interface UpdateAgentOptions {
 const noLog = { info() {}, warn() {} };
 
 /**
- * `restart` for a Pi: asks systemd to restart the unit without waiting (the
- * restart ends this very process; `update-boot-check` runs before the next start).
+ * `restart` for a board under systemd. manyi.service runs as its own user, which
+ * may not ask systemd to restart a unit: the process stops itself instead (SIGTERM:
+ * the runtime stops cleanly and exits) and the unit's Restart=always starts it
+ * again, running update-boot-check first, from the slot `current` now points at.
  */
-export function systemdRestart(unit = 'manyi.service'): () => Promise<void> {
-  return async () => {
-    const { execFile } = await import('node:child_process');
-    await new Promise<void>((res, rej) => execFile('systemctl', ['--no-block', 'restart', unit], (e) => (e ? rej(e) : res())));
-  };
+export function systemdRestart(): () => Promise<void> {
+  return async () => { process.kill(process.pid, 'SIGTERM'); };
 }
 
 function withDeadline(p: Promise<boolean>, ms: number): Promise<boolean> {

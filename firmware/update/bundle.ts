@@ -1,6 +1,9 @@
 // `manyi bundle`: a versioned, signed bundle of the board software. The archive is a
-// tar.gz of the source folders (firmware/, kiosk/, signage/, hw-specs/ and the npm
-// manifests); `bundle.json` is the signed manifest with the signature beside it.
+// tar.gz of a tree: the packaged app (`npm run package` makes the bundle of the
+// very tree its .deb installs, node_modules built for the board included, marked
+// by its ARCH file), or else the source folders (firmware/, kiosk/, signage/,
+// hw-specs/ and the npm manifests). `bundle.json` is the signed manifest with the
+// signature beside it.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,8 +49,10 @@ export async function buildBundle(o: BuildBundleOptions): Promise<{ file: string
   mkdirSync(o.outDir, { recursive: true });
   const archive = `manyi-${o.version}.tar.gz`;
   const archivePath = join(o.outDir, archive);
-  // Leave out node_modules and the tests' leftovers wherever they are.
-  await tar.c({ gzip: true, cwd: root, file: archivePath, portable: true, filter: (p) => !/(^|\/)(node_modules|\.git)(\/|$)/.test(p) }, entries);
+  // A packaged tree carries its node_modules (an update may change them); a source
+  // tree's are the developer's, for this machine: left out, as is .git.
+  const skip = existsSync(join(root, 'ARCH')) ? /(^|\/)\.git(\/|$)/ : /(^|\/)(node_modules|\.git)(\/|$)/;
+  await tar.c({ gzip: true, cwd: root, file: archivePath, portable: true, filter: (p) => !skip.test(p) }, entries);
   const manifest = { format: 'manyi-bundle/1' as const, version: o.version, sha256: await sha256File(archivePath), size: statSync(archivePath).size };
   const bundle: BundleFile = {
     manifest,

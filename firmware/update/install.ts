@@ -3,7 +3,7 @@
 // when complete), record the trial in the journal, switch `current`. Every step
 // leaves `current` on a complete slot (see slots.ts).
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, existsSync, symlinkSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, existsSync, symlinkSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import type { UpdateOffer } from '../protocol/messages.ts';
@@ -96,9 +96,21 @@ export async function installOffer(o: InstallOptions): Promise<{ slot: Slot; pre
   return { slot, previous };
 }
 
-/** Default `prepare`: share the board's node_modules (installed once with the image). */
+const DEBIAN_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
+
+/**
+ * Default `prepare`: a packaged tree (from `npm run package`: it has an ARCH file
+ * and its own node_modules) must be built for this board's CPU; a source tree
+ * without node_modules shares the board's (an older layout).
+ */
 export function linkSharedModules(root: string): (dir: string) => Promise<void> {
   return async (dir) => {
+    const archFile = join(dir, 'ARCH');
+    if (existsSync(archFile)) {
+      const arch = readFileSync(archFile, 'utf8').trim();
+      const mine = DEBIAN_ARCH[process.arch] ?? process.arch;
+      if (arch !== mine) throw new UpdateRefused(`the bundle is built for ${arch}, this board is ${mine}`);
+    }
     const shared = join(root, 'node_modules');
     if (existsSync(shared) && !existsSync(join(dir, 'node_modules'))) symlinkSync(shared, join(dir, 'node_modules'));
   };
