@@ -21,6 +21,8 @@ const DEBIAN = join(HERE, 'debian');
 export const APP_PREFIX = 'usr/lib/manyi';
 /** Every board runs on Node 20 or later: Debian 13 (trixie) and Raspberry Pi OS based on it ship 20.19. */
 export const NODE_DEPENDS = 'nodejs (>= 20)';
+/** Made by `npm run build:hw`, not checked in: the window board's Arduino image, the LED strip's Chinese font. */
+export const BUILT_ASSETS = ['firmware/arduino/manyi-window.hex', 'signage/led/font/wqy16.bin'];
 
 export interface PackageOptions {
   root?: string;
@@ -77,8 +79,8 @@ export async function buildPackages(o: PackageOptions): Promise<Packages> {
   const app = join(stage, APP_PREFIX);
   log(`compiling into ${app}`);
   const compiled = await compile({ root, outDir: app });
-  if (!existsSync(join(app, 'firmware/arduino/manyi-window.hex'))) {
-    throw new Error('firmware/arduino/manyi-window.hex is not built: run `npm run build:hw` (make -C firmware/arduino) first; boards flash it from the package');
+  for (const built of BUILT_ASSETS) {
+    if (!existsSync(join(app, built))) throw new Error(`${built} is not built: run \`npm run build:hw\` first (boards take it from the package)`);
   }
   const packages = dependencyClosure(join(root, 'package-lock.json'), externalPackages(compiled.metafile, ['playwright-core']));
   log(`node_modules for ${arch}: ${packages.length} packages`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackages, NODE_DEPENDS, type Packages } from '../../firmware/build/deb.ts';
+import { buildPackages, BUILT_ASSETS, NODE_DEPENDS, type Packages } from '../../firmware/build/deb.ts';
 import { ARCHES, hostArch } from '../../firmware/build/runtime-modules.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 
@@ -33,7 +33,7 @@ describe('manyi_{version}_{arch}.deb', () => {
     expect(field('Depends')).toContain(NODE_DEPENDS);
     expect(field('Depends', built.screenDeb)).toMatch(/cage.*chromium/);
     const files = sh('dpkg-deb', ['--contents', built.deb]).stdout;
-    for (const f of ['./usr/lib/manyi/app/main.js', './usr/lib/manyi/firmware/bin/manyi.mjs', './usr/lib/manyi/firmware/arduino/manyi-window.hex',
+    for (const f of ['./usr/lib/manyi/app/main.js', './usr/lib/manyi/firmware/bin/manyi.mjs', ...BUILT_ASSETS.map((a) => `./usr/lib/manyi/${a}`),
       './usr/lib/manyi/node_modules/better-sqlite3/build/Release/better_sqlite3.node', './usr/lib/systemd/system/manyi.service', './usr/bin/manyi']) {
       expect(files).toContain(f);
     }
