@@ -94,9 +94,21 @@ export const KeypadKey = z.enum(['call-next', 'recall', 'no-show', 'complete', '
 export type KeypadKey = z.infer<typeof KeypadKey>;
 
 export const RatingPad = z.object({
-  /** Four-button pads lack `very-unsatisfied`. */
+  /** Five buttons, the national scale; legacy four-button pads lack `very-unsatisfied`. */
   buttons: z.union([z.literal(4), z.literal(5)]),
   keys: z.array(z.object({ score: RatingScore, button: ButtonPin, lamp: LedPin }).strict()),
+  /**
+   * The pad's display, which names the hall's reasons after a low score (one per
+   * button, in turn, with that button's lamp lit). A MAX7219 matrix on the window
+   * board's Arduino as its second chain: the LED board's DIN/CLK, its own CS.
+   * Without it the pad cannot ask, and low scores go out without a reason.
+   */
+  display: z.object({
+    devices: z.number().int().min(2).max(16),
+    rows: z.union([z.literal(1), z.literal(2)]).default(2),
+    cs: ArduinoPin,
+    brightness: z.number().int().min(0).max(15).default(6),
+  }).strict().optional(),
 }).strict().superRefine((p, ctx) => {
   const want = RatingScore.options.slice(0, p.buttons);
   const got = p.keys.map((k) => k.score);
@@ -130,7 +142,11 @@ export const CounterSpec = z.object({
   arduino: Arduino,
   ledBoard: Max7219Chain,
   statusLeds: z.object({ ok: LedPin.optional(), fault: LedPin.optional() }).strict().default({}),
-}).strict();
+}).strict().superRefine((c, ctx) => {
+  const d = c.ratingPad.display;
+  if (d && Object.values(c.ledBoard.pins).includes(d.cs)) ctx.addIssue({ code: 'custom', path: ['ratingPad', 'display', 'cs'], message: `D${d.cs} is already a pin of the LED board` });
+  if (d && d.rows === 2 && d.devices % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['ratingPad', 'display', 'devices'], message: 'two rows need an even number of devices' });
+});
 
 export const BoardSpec = z.object({
   type: z.literal('board'),

@@ -12,6 +12,7 @@ import { ReplayDisplay, superviseLedBoard } from '../../signage/led/link.ts';
 import { createSimLedBoard, type SimLedBoard } from '../../signage/led/sim-board.ts';
 import { Keypad } from './keypad.ts';
 import { RatingPad } from './rating-pad.ts';
+import { openPadDisplay, type PadDisplay } from './pad-labels.ts';
 import { CounterUnit, type UnitOptions } from './unit.ts';
 import { mountStaffPage } from './staff-page.ts';
 
@@ -24,9 +25,12 @@ export interface CounterOptions extends UnitOptions {
   gpio?: GpioChip;
   /** Rating pad thank-you length, ms. */
   thanksMs?: number;
+  /** How long the pad waits for a citizen's reason, and shows each, ms. */
+  reasonWaitMs?: number;
+  reasonSlotMs?: number;
 }
 
-export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; simGpio: SimGpioChip | null; led: SimLedBoard | null; pad: RatingPad }> {
+export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; simGpio: SimGpioChip | null; led: SimLedBoard | null; pad: RatingPad; padDisplay: PadDisplay | null }> {
   const window = ctx.device.window;
   if (!window) throw new Error(`counter ${ctx.device.device}: the device configuration names no window`);
   const spec = opts.spec ?? loadBoardSpec(ctx.device.spec ?? DEFAULT_COUNTER_SPEC, 'counter');
@@ -38,6 +42,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
   let led: SimLedBoard | null = null;
   let link: { stop(): Promise<void> } | null = null;
   let display: WindowDisplay;
+  const padDisplay = await openPadDisplay(spec, simulated);
   if (simulated) {
     led = await createSimLedBoard(chain);
     display = led.display;
@@ -47,6 +52,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
     display = replay;
     link = superviseLedBoard({
       port: spec.arduino.port, chain, display: replay,
+      also: padDisplay?.bus ? [{ chain: padDisplay.chain, bus: padDisplay.bus }] : [],
       onState: (state, why) => {
         ctx.setHealth({ ledBoard: state });
         if (state === 'offline') ctx.log.error({ err: why }, 'counter: LED board unavailable, retrying');
@@ -55,7 +61,10 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
   }
   ctx.setHealth({ ledBoard: simulated ? 'ok' : 'connecting' });
 
-  const pad = new RatingPad(gpio, spec.ratingPad, { thanksMs: opts.thanksMs });
+  const pad = new RatingPad(gpio, spec.ratingPad, {
+    thanksMs: opts.thanksMs, reasons: ctx.hall.rating.reasons, labels: padDisplay?.labels, now: () => ctx.clock.now(),
+    ...(opts.reasonWaitMs ? { reasonWaitMs: opts.reasonWaitMs } : {}), ...(opts.reasonSlotMs ? { reasonSlotMs: opts.reasonSlotMs } : {}),
+  });
   const unit = new CounterUnit({ hall: ctx.hall, window, device: ctx.device.device, mqtt: ctx.mqtt, log: ctx.log, clock: ctx.clock, display, pad }, opts);
   const keypad = new Keypad(gpio, spec.keypad, (key) => void unit.key(key));
 
@@ -80,7 +89,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
   ctx.log.info({ window, spec: spec.name, simulated }, 'counter: started');
 
   return {
-    unit, gpio, led, pad,
+    unit, gpio, led, pad, padDisplay,
     simGpio: gpio instanceof SimGpioChip ? gpio : null,
     async stop() {
       offLed?.();
@@ -88,6 +97,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
       unit.stop();
       keypad.close();
       pad.dispose();
+      padDisplay?.close();
       led?.close();
       await link?.stop();
       if (!opts.gpio) gpio.close();

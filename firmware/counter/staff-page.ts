@@ -21,7 +21,6 @@ const ActionBody = z.object({
   service: ServiceId.optional(),
   staff: z.string().min(1).max(64).optional(),
 }).strict();
-const ReasonBody = z.object({ code: z.string().min(1).max(64).nullable() }).strict();
 const TargetBody = z.object({ service: ServiceId.nullable() }).strict();
 const SimPadBody = z.object({ score: RatingScore, bounces: z.number().int().min(0).max(20).default(3) }).strict();
 const SimKeyBody = z.object({ key: KeypadKey }).strict();
@@ -57,9 +56,8 @@ export function mountStaffPage(d: StaffPageDeps): { close(): void; push(): void 
     state: d.unit.state,
     lost: d.unit.lost,
     board: d.board(),
-    pad: d.pad ? { phase: d.pad.phase, ticket: d.pad.ticket, lit: d.pad.lit(), scores: d.pad.scores } : null,
-    pendingRating: d.unit.pendingRating,
-    reasons: d.hall.rating.reasons,
+    // The pad shows staff what the citizen sees; the reason is the citizen's to give, on the pad.
+    pad: d.pad ? { phase: d.pad.phase, ticket: d.pad.ticket, lit: d.pad.lit(), scores: d.pad.scores, asking: d.pad.showing?.name ?? null } : null,
     services: d.hall.services.map((s) => ({ id: s.id, name: s.name })),
     staff: d.hall.staff.map((s) => ({ id: s.id, name: s.name, badge: s.badge })),
     transferTarget: d.unit.transferTarget,
@@ -95,16 +93,6 @@ export function mountStaffPage(d: StaffPageDeps): { close(): void; push(): void 
     if (!b.ok) return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: b.message } });
     const reply = await d.unit.act(b.value, 'page');
     sendJson(res, reply ? 200 : 504, reply ?? { ok: false, error: { code: 'no-reply', message: d.unit.history[0]?.detail ?? 'no reply' } });
-  });
-  d.web.post(`${base}/reason`, async (req, res) => {
-    const b = await json(req, ReasonBody);
-    if (!b.ok) return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: b.message } });
-    try {
-      const reply = await d.unit.giveReason(b.value.code);
-      sendJson(res, 200, reply ?? { ok: false, error: { code: 'no-reply', message: 'no reply from the controller' } });
-    } catch (e) {
-      sendJson(res, 409, { ok: false, error: { code: 'bad-request', message: (e as Error).message } });
-    }
   });
   d.web.post(`${base}/transfer-target`, async (req, res) => {
     const b = await json(req, TargetBody);

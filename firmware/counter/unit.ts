@@ -1,7 +1,8 @@
 // The window's own unit, hardware-independent: it follows its retained
 // `window/{w}/state`, keeps the LED board and the rating pad in step with it,
-// turns keypad keys and staff-page buttons into commands, and holds a low
-// rating until staff pick the reason the scheme requires.
+// turns keypad keys and staff-page buttons into commands, and sends each rating
+// as the citizen gave it on the pad (a low score with the reason the citizen
+// chose there, or without one: staff never choose it).
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
@@ -16,20 +17,13 @@ import type { RatingPad } from './rating-pad.ts';
 import { WindowRequester } from './requester.ts';
 import { ControllerWatch } from '../../signage/liveness.ts';
 
-/** The two lowest scores must carry a reason (national good/bad rating scheme). */
-export const LOW_SCORES: ReadonlySet<RatingScore> = new Set(['unsatisfied', 'very-unsatisfied']);
-
 export interface ActionRequest { action: WindowAction; ticket?: string; service?: string; staff?: string }
 
 export interface LogEntry { at: number; source: 'keypad' | 'page' | 'pad'; what: string; ok: boolean; detail: string }
 
-export interface PendingRating { ticket: string; score: RatingScore; since: number; sendBy: number }
-
 export interface UnitOptions {
   /** No sign of the controller (hall state, its health) for this long = unreachable, ms. */
   staleAfterMs?: number;
-  /** A low rating with no reason given is sent without one after this long, ms. */
-  reasonWaitMs?: number;
   retryMs?: number;
   timeoutMs?: number;
 }
@@ -50,16 +44,13 @@ export class CounterUnit {
   lost = true;
   transferTarget: string | null = null;
   parked: string[] = [];
-  pendingRating: PendingRating | null = null;
   readonly history: LogEntry[] = [];
   readonly requester: WindowRequester;
   readonly watch: ControllerWatch;
   private lastServed: string | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private reasonTimer: NodeJS.Timeout | null = null;
   private listeners = new Set<() => void>();
   private readonly staleAfterMs: number;
-  private readonly reasonWaitMs: number;
   private readonly windowName: string;
   private readonly onMessage: (topic: string, payload: Buffer, packet: { retain?: boolean }) => void;
   private readonly onOffline: () => void;
@@ -69,13 +60,12 @@ export class CounterUnit {
     if (!w) throw new Error(`counter: window ${d.window} is not in the hall configuration (${d.hall.windows.map((x) => x.id).join(', ')})`);
     this.windowName = w.name;
     this.staleAfterMs = opts.staleAfterMs ?? 25_000;
-    this.reasonWaitMs = opts.reasonWaitMs ?? 45_000;
     this.requester = new WindowRequester(d.mqtt, d.hall.hall.id, d.window, d.device, { retryMs: opts.retryMs, timeoutMs: opts.timeoutMs });
     this.watch = new ControllerWatch(d.mqtt, d.hall.hall.id, d.clock, this.staleAfterMs);
     this.onMessage = (topic, payload, packet) => this.message(topic, payload, packet.retain === true);
     this.onOffline = () => this.setLost(true);
     d.display.showLost();
-    d.pad?.onRating((r) => this.rated(r.ticket, r.score));
+    d.pad?.onRating((r) => void this.sendRating(r.ticket, r.score, r.reason));
   }
 
   async start(): Promise<void> {
@@ -145,7 +135,7 @@ export class CounterUnit {
     else disp.showIdle(this.windowName);
     if (this.d.pad && s && !this.lost) {
       const ticket = s.ratingFor ?? this.lastServed;
-      if (s.rating === 'waiting' && ticket) this.d.pad.open(ticket);
+      if (s.rating === 'waiting' && ticket) this.d.pad.open(ticket, s.ratingUntil ? Date.parse(s.ratingUntil) : Infinity);
       else this.d.pad.close();
     }
     this.changed();
@@ -195,34 +185,6 @@ export class CounterUnit {
     this.changed();
   }
 
-  private rated(ticket: string, score: RatingScore): void {
-    if (LOW_SCORES.has(score)) {
-      // Ask staff for the reason first; do not lose the rating if nobody answers.
-      const now = this.d.clock.now();
-      const until = this.state?.ratingUntil ? Date.parse(this.state.ratingUntil) - 2000 : Infinity;
-      const sendBy = Math.min(now + this.reasonWaitMs, until);
-      this.pendingRating = { ticket, score, since: now, sendBy };
-      if (this.reasonTimer) clearTimeout(this.reasonTimer);
-      this.reasonTimer = setTimeout(() => void this.giveReason(null), Math.max(0, sendBy - now));
-      this.record('pad', `rating ${score}`, true, 'waiting for the reason on the staff page');
-      return;
-    }
-    void this.sendRating(ticket, score);
-  }
-
-  /** The staff page's answer for a pending low rating (null: send without one). */
-  async giveReason(code: string | null): Promise<WindowReply | null> {
-    const p = this.pendingRating;
-    if (!p) throw new Error('no rating is waiting for a reason');
-    if (code !== null && !this.d.hall.rating.reasons.some((r) => r.code === code)) {
-      throw new Error(`unknown reason ${code}; expected one of ${this.d.hall.rating.reasons.map((r) => r.code).join(', ')}`);
-    }
-    this.pendingRating = null;
-    if (this.reasonTimer) clearTimeout(this.reasonTimer);
-    this.reasonTimer = null;
-    return this.sendRating(p.ticket, p.score, code ?? undefined);
-  }
-
   private async sendRating(ticket: string, score: RatingScore, reason?: string): Promise<WindowReply | null> {
     try {
       const reply = await this.requester.rating({ ticket, score, ...(reason ? { reason } : {}) });
@@ -243,7 +205,6 @@ export class CounterUnit {
 
   stop(): void {
     for (const t of this.timers) clearInterval(t);
-    if (this.reasonTimer) clearTimeout(this.reasonTimer);
     this.d.mqtt.off('message', this.onMessage);
     this.d.mqtt.off('offline', this.onOffline);
     this.d.mqtt.off('close', this.onOffline);

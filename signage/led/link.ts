@@ -69,6 +69,8 @@ export interface SuperviseOptions {
   chain: ChainOptions;
   /** What the (re)opened board is attached to: a window display, or a bus (the lobby strip). */
   display: ReplayDisplay | ReplayBus;
+  /** More chains on the same Arduino (LEDCHAIN chain 1: a rating pad's display), each kept in a bus. */
+  also?: Array<{ chain: ChainOptions; bus: ReplayBus }>;
   onState(state: 'ok' | 'offline', why?: string): void;
   /** First retry after this long, doubling up to `maxRetryMs`. */
   retryMs?: number;
@@ -87,6 +89,7 @@ export function superviseLedBoard(o: SuperviseOptions): { stop(): Promise<void> 
 
   const retry = (why: string) => {
     o.display.detach();
+    for (const x of o.also ?? []) x.bus.detach();
     o.onState('offline', why);
     if (stopped) return;
     timer = setTimeout(attempt, delay);
@@ -109,6 +112,7 @@ export function superviseLedBoard(o: SuperviseOptions): { stop(): Promise<void> 
     delay = base;
     if (o.display instanceof ReplayBus) o.display.attach(bus);
     else o.display.attach(new LedWindowDisplay(bus));
+    for (const x of o.also ?? []) x.bus.attach(new JohnnyFiveMax7219(b, { ...x.chain, onError: (e) => lost(e.message) }));
     o.onState('ok');
   }
 
@@ -118,6 +122,7 @@ export function superviseLedBoard(o: SuperviseOptions): { stop(): Promise<void> 
       stopped = true;
       if (timer) clearTimeout(timer);
       o.display.detach();
+      for (const x of o.also ?? []) x.bus.detach();
       if (board) await closeJohnnyFiveBoard(board).catch(() => undefined);
     },
   };

@@ -23,9 +23,19 @@ describe('hw-specs', () => {
     for (const b of k.buttons) expect(services).toContain(b.service);
   });
 
-  it('counter specs come in four- and five-button pad variants', () => {
-    expect(loadBoardSpec('counter-pi-zero', 'counter').ratingPad.keys.map((k) => k.score)).not.toContain('very-unsatisfied');
+  it('the default counter pad has the national scale\'s five levels and a display to ask for the reason', () => {
+    const pad = loadBoardSpec('counter-pi-zero', 'counter').ratingPad;
+    expect(pad.keys.map((k) => k.score)).toEqual(['very-satisfied', 'satisfied', 'basic', 'unsatisfied', 'very-unsatisfied']);
+    expect(pad.display).toMatchObject({ devices: 16, rows: 2, cs: 9 });
     expect(loadBoardSpec('counter-pi-zero-5', 'counter').ratingPad.keys).toHaveLength(5);
+  });
+
+  it('refuses a pad display on one of the LED board\'s pins', () => {
+    const raw = JSON.parse(readFileSync(join(HW_SPECS_DIR, 'counter-pi-zero.json'), 'utf8'));
+    raw.ratingPad.display.cs = raw.ledBoard.pins.cs;
+    const r = HwSpec.safeParse(raw);
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('already a pin of the LED board');
   });
 
   it('refuses a spec that wires two parts to one pin, naming the file and path', () => {
@@ -38,6 +48,9 @@ describe('hw-specs', () => {
 
   it('refuses a four-button pad with a very-unsatisfied key and a wrong board type', () => {
     const raw = JSON.parse(readFileSync(join(HW_SPECS_DIR, 'counter-pi-zero.json'), 'utf8'));
+    raw.ratingPad.buttons = 4;
+    raw.ratingPad.keys = raw.ratingPad.keys.slice(0, 4);
+    expect(HwSpec.safeParse(raw).success).toBe(true);   // a legacy four-button pad
     raw.ratingPad.keys[3].score = 'very-unsatisfied';
     expect(HwSpec.safeParse(raw).success).toBe(false);
     expect(() => loadBoardSpec('kiosk-pi4', 'counter')).toThrow(/expected a counter spec/);

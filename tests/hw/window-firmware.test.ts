@@ -11,6 +11,9 @@ import { REG } from '../../firmware/hw/max7219.ts';
 import { FirmataGpioChip, type FirmataIo } from '../../firmware/hw/gpio-firmata.ts';
 import { RatingPad } from '../../firmware/counter/rating-pad.ts';
 import { RatingScore } from '../../firmware/protocol/messages.ts';
+import { PadLabels } from '../../firmware/counter/pad-labels.ts';
+import { rowsToColumns } from '../../signage/led/matrix-font.ts';
+import { renderColumns16 } from '../../signage/led/font/font16.ts';
 
 const SPI = { data: 11, clock: 13, cs: 10 };
 
@@ -122,12 +125,54 @@ describe('window-board firmware in simavr, through johnny-five', () => {
       await press(2);                                      // dark: ignored
       expect(got).toHaveLength(1);
 
-      await sim.reset();                                   // the board forgets its pin modes and reports
+      // The board resets and forgets its pin modes and reports; once it has announced
+      // itself the host sets them again, and the board reports the buttons' levels.
+      const io = board.io as unknown as { once(e: string, cb: () => void): void };
+      const back = new Promise<void>((r) => io.once('queryfirmware', () => r()));
+      await sim.reset();
+      await back;
+      await new Promise<void>((r) => io.once('digital-read-7', () => r()));
       pad.open('A024');
       await until(() => keys.every((k) => sim!.outputs.get(k.lamp.bcm) === 1), 5000, 'lamps lit after the reset');
       await press(7);
       await until(() => got.length === 2, 3000, () => `the rating after the reset (${sim!.output.join(' | ')})`);
       expect(got[1]).toEqual({ ticket: 'A024', score: 'very-unsatisfied' });
+    } finally { pad.dispose(); gpio.close(); }
+  });
+
+  it('after a low score the pad names the reasons on its display (a second chain on the same Arduino) and the pressed one goes with the rating', async () => {
+    sim = await startSimavrBoard();
+    const padPins = { data: 11, clock: 13, cs: 9 };
+    const emu = sim.chain(padPins, 16);
+    const board = await sim.open();
+    const buttons = [2, 4, 5, 6, 7];
+    const keys = RatingScore.options.map((score, i) => ({ score, button: { bcm: buttons[i], activeLow: true, debounceMs: 20 }, lamp: { bcm: 14 + i, activeLow: false } }));
+    for (const k of keys) sim.pin(k.button.bcm, 1);
+    const gpio = new FirmataGpioChip(board.io as unknown as FirmataIo);
+    const labels = new PadLabels(new JohnnyFiveMax7219(board, { kind: 'matrix', devices: 16, rows: 2, chain: 1, pins: padPins }));
+    const reasons = [
+      { code: 'slow', name: { zh: '办理太慢', en: 'Too slow' } },
+      { code: 'attitude', name: { zh: '态度差', en: 'Unfriendly' } },
+    ];
+    const pad = new RatingPad(gpio, { buttons: 5, keys }, { thanksMs: 200, blinkMs: 50, reasons, labels, reasonSlotMs: 500 });
+    const got: Array<{ ticket: string; score: string; reason?: string }> = [];
+    pad.onRating((r) => got.push(r));
+    const shown = () => rowsToColumns(emu.devices.map((_d, i) => emu.visible(i)), 2);
+    try {
+      pad.open('A030');
+      await until(() => keys.every((k) => sim!.outputs.get(k.lamp.bcm) === 1), 3000, 'lamps lit');
+      sim.pin(2 + 5, 0); await sleep(80); sim.pin(7, 1);                   // very unsatisfied
+      await until(() => pad.phase === 'reason', 3000, 'the pad to ask');
+      await until(() => pad.showing?.code === 'attitude', 5000, 'the second reason');
+      // Its name on the display, decoded from the second chain's chips; only its button lit.
+      const want = renderColumns16('态度差');
+      const left = Math.floor((64 - want.length) / 2);
+      await until(() => JSON.stringify(shown().slice(left, left + want.length)) === JSON.stringify(want), 3000, 'the reason on the pad display');
+      await until(() => keys.every((k, i) => sim!.outputs.get(k.lamp.bcm) === (i === 1 ? 1 : 0)), 3000, 'only the second lamp lit');
+      sim.pin(4, 0); await sleep(80); sim.pin(4, 1);                       // the second button
+      await until(() => got.length === 1, 3000, 'the rating');
+      expect(got[0]).toEqual({ ticket: 'A030', score: 'very-unsatisfied', reason: 'attitude' });
+      await until(() => shown().every((c) => c === 0), 3000, 'the display dark again');
     } finally { pad.dispose(); gpio.close(); }
   });
 });

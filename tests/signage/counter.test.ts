@@ -3,7 +3,9 @@ import type { EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startCounter } from '../../firmware/counter/role.ts';
 import { SimGpioChip } from '../../firmware/hw/gpio-sim.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
-import { fakeController, H, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
+import { fakeController, H, HALL, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
+import { rowsToColumns } from '../../signage/led/matrix-font.ts';
+import { renderColumns16 } from '../../signage/led/font/font16.ts';
 
 const spec = loadBoardSpec('counter-pi-zero', 'counter');
 const spec5 = loadBoardSpec('counter-pi-zero-5', 'counter');
@@ -24,10 +26,10 @@ afterEach(async () => {
   await broker.close();
 });
 
-async function counter(window = '5', s = spec, opts: { staleAfterMs?: number; retryMs?: number } = {}) {
+async function counter(window = '5', s = spec, opts: { staleAfterMs?: number; retryMs?: number; reasonWaitMs?: number; reasonSlotMs?: number } = {}) {
   const gpio = new SimGpioChip();
   const rig = await makeContext(broker, { device: `counter-${window}`, role: 'counter', window });
-  const handle = await startCounter(rig.ctx, { spec: s, gpio, thanksMs: 150, staleAfterMs: opts.staleAfterMs ?? 1500, retryMs: opts.retryMs ?? 150, timeoutMs: 3000 });
+  const handle = await startCounter(rig.ctx, { spec: s, gpio, thanksMs: 150, staleAfterMs: opts.staleAfterMs ?? 1500, retryMs: opts.retryMs ?? 150, timeoutMs: 3000, reasonWaitMs: opts.reasonWaitMs, reasonSlotMs: opts.reasonSlotMs });
   cleanups.push(async () => { await handle.stop(); await rig.close(); });
   return { ...handle, gpio, rig };
 }
@@ -105,22 +107,47 @@ describe('counter role', () => {
     expect(Object.values(c.pad.lit()).some(Boolean)).toBe(false);
   });
 
-  it('a low score waits for the reason from the staff page, then is sent with it', async () => {
+  it('after a low score the pad asks the citizen why on its own display, and sends the reason pressed; staff cannot choose it', async () => {
     await ctl.windowState('9', windowState({ rating: 'waiting', ratingFor: 'B020', ratingUntil: iso(Date.now() + 60_000) }));
-    const c = await counter('9', spec5);
+    const c = await counter('9', spec, { reasonSlotMs: 400 });
     await until(() => c.pad.phase === 'lit', 2000, 'pad lit');
-    await c.gpio.press(pin('very-unsatisfied', spec5).button.bcm, { bounces: 3 });
-    await until(() => c.unit.pendingRating, 2000, 'pending reason');
+    await c.gpio.press(pin('very-unsatisfied').button.bcm, { bounces: 3 });
+    await until(() => c.pad.phase === 'reason', 2000, 'the pad asks');
     expect(ctl.ratings).toHaveLength(0);
+    const emu = c.padDisplay!.emulator!;
+    const shown = () => rowsToColumns(emu.devices.map((_d, i) => emu.visible(i)), 2);
+    const centred = (t: string) => { const cols = renderColumns16(t); const left = Math.floor((64 - cols.length) / 2); return [...Array(left).fill(0), ...cols, ...Array(64 - left - cols.length).fill(0)]; };
+    // Each reason in turn on the display, with the lamp of the button that stands for it.
+    const reasons = HALL.rating.reasons;
+    await until(() => c.pad.showing?.code === reasons[1].code, 4000, 'the second reason shown');
+    expect(c.padDisplay!.labels.text).toBe(reasons[1].name.zh);
+    const second = spec.ratingPad.keys[1];
+    expect(c.pad.lit()).toEqual(Object.fromEntries(spec.ratingPad.keys.map((k) => [k.score, k === second])));
+    if (renderColumns16(reasons[1].name.zh).length <= 64) expect(shown()).toEqual(centred(reasons[1].name.zh));
     const base = `http://127.0.0.1:${c.rig.port}/window/9`;
     const view = await (await fetch(`${base}/view`)).json();
-    expect(view.pendingRating).toMatchObject({ ticket: 'B020', score: 'very-unsatisfied' });
-    expect(view.pad.scores).toHaveLength(5);
-    const bad = await fetch(`${base}/reason`, { method: 'POST', body: JSON.stringify({ code: 'rude-words' }) });
-    expect(bad.status).toBe(409);
-    const r = await fetch(`${base}/reason`, { method: 'POST', body: JSON.stringify({ code: 'slow' }) });
-    expect((await r.json()).ok).toBe(true);
-    expect(ctl.ratings.map((x) => x.msg)).toEqual([expect.objectContaining({ ticket: 'B020', score: 'very-unsatisfied', reason: 'slow' })]);
+    expect(view.pad).toMatchObject({ phase: 'reason', scores: expect.arrayContaining(['very-unsatisfied']) });
+    expect(view.pendingRating).toBeUndefined();
+    // The staff page has no way to choose a citizen's reason.
+    expect((await fetch(`${base}/reason`, { method: 'POST', body: JSON.stringify({ code: 'slow' }) })).status).toBe(404);
+    // The citizen presses the button of the reason on the display.
+    await c.gpio.press(second.button.bcm, { bounces: 2 });
+    await until(() => ctl.ratings.length === 1, 2000, 'rating sent');
+    expect(ctl.ratings[0].msg).toMatchObject({ ticket: 'B020', score: 'very-unsatisfied', reason: reasons[1].code });
+    await until(() => c.pad.phase === 'dark', 2000, 'pad dark');
+    expect(shown().every((x) => x === 0)).toBe(true);
+  });
+
+  it('a low score with no reason given goes out without one, stored as such', async () => {
+    await ctl.windowState('10', windowState({ rating: 'waiting', ratingFor: 'B021', ratingUntil: iso(Date.now() + 60_000) }));
+    const c = await counter('10', spec, { reasonWaitMs: 600, reasonSlotMs: 200 });
+    await until(() => c.pad.phase === 'lit', 2000, 'pad lit');
+    await c.gpio.press(pin('unsatisfied').button.bcm);
+    await until(() => c.pad.phase === 'reason', 2000, 'the pad asks');
+    await until(() => ctl.ratings.length === 1, 3000, 'rating sent without a reason');
+    expect(ctl.ratings[0].msg).toMatchObject({ ticket: 'B021', score: 'unsatisfied' });
+    expect(ctl.ratings[0].msg).not.toHaveProperty('reason');
+    expect(c.pad.phase).toBe('dark');
   });
 
   it('the staff page sends commands, refuses bad input, and draws the simulated board', async () => {

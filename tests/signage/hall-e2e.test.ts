@@ -140,7 +140,7 @@ describe('the demo hall with 16 counters and the real controller', () => {
     expect(c11.unit.history.length).toBe(n);
   });
 
-  it('the staff page draws the LED board and the lit pad from the simulated hardware, and asks the reason for a low rating', async () => {
+  it('the staff page draws the LED board and the lit pad from the simulated hardware; after a low rating the pad asks the citizen why', async () => {
     // Window 13 and an enquiry ticket of its own.
     const c13 = counters[12];
     const opened = await fetch(`http://127.0.0.1:${port}/window/13/action`, { method: 'POST', body: JSON.stringify({ action: 'open', staff: 's013' }) });
@@ -155,13 +155,17 @@ describe('the demo hall with 16 counters and the real controller', () => {
     expect(await page.locator('#board svg').count()).toBe(8);
     await page.click('button[data-a="start"]');
     await page.click('button[data-a="complete"]');
-    await page.waitForFunction(() => document.querySelectorAll('.lamp.on').length === 4, null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.lamp.on').length === 5, null, { timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'staff-page-window-13.png') });
-    // The citizen presses "unsatisfied" (the demo's simulated pad); staff pick the reason.
+    // The citizen presses "unsatisfied" on the (simulated) pad; the pad asks why, on its
+    // display, and staff only see that it does.
     await page.click('.lamp[data-s="unsatisfied"]');
-    await page.waitForSelector('#reason:not([hidden]) button[data-r="slow"]', { timeout: 10_000 });
-    await page.click('button[data-r="slow"]');
-    await until(() => c13.unit.history.some((h) => h.what === 'rating unsatisfied (slow)' && h.ok), 10_000, 'rating with reason');
+    await page.waitForFunction(() => /choosing a reason/.test(document.getElementById('padPhase')!.textContent ?? ''), null, { timeout: 10_000 });
+    expect(await page.locator('button[data-r]').count()).toBe(0);
+    // The citizen presses the second button, which stands for the hall's second reason.
+    const second = HALL.rating.reasons[1];
+    await page.click('.lamp[data-s="satisfied"]');
+    await until(() => c13.unit.history.some((h) => h.what === `rating unsatisfied (${second.code})` && h.ok), 10_000, 'rating with the citizen\'s reason');
     await page.close();
   });
 });

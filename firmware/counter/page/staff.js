@@ -43,13 +43,11 @@ function render() {
   if (v.pad) {
     $('pad').innerHTML = v.pad.scores.filter((sc) => SCORE[sc]).map((sc) => { const [zh, col] = SCORE[sc]; const lit = v.pad.lit[sc];
       return `<div class="lamp ${lit ? 'on' : ''} ${v.simulated ? 'sim' : ''}" data-s="${esc(sc)}" style="${lit ? `background:${col};color:${col};border-color:${col}` : ''}"><span style="color:${lit ? '#111' : '#aaa'}">${zh}</span></div>`; }).join('');
-    $('padPhase').textContent = { dark: '熄灭 dark', lit: `亮起，等待评价 ${v.pad.ticket}`, thanks: '谢谢 thanks' }[v.pad.phase];
+    // The pad asks the citizen for a reason itself; staff only see that it does (textContent: no markup).
+    $('padPhase').textContent = { dark: '熄灭 dark', lit: `亮起，等待评价 ${v.pad.ticket}`, thanks: '谢谢 thanks',
+      reason: `市民正在评价器上选择原因 the citizen is choosing a reason on the pad${v.pad.asking ? ': ' + v.pad.asking.zh + ' ' + v.pad.asking.en : ''}` }[v.pad.phase] || '';
     if (v.simulated) document.querySelectorAll('.lamp').forEach((l) => l.onclick = () => post('/sim/pad', { score: l.dataset.s }));
   }
-  const p = v.pendingRating;
-  $('reason').hidden = !p;
-  if (p) $('reasons').innerHTML = `<div>${esc(p.ticket)}: ${esc((SCORE[p.score] || [p.score])[0])}</div>` + v.reasons.map((r) => `<button class="warn" data-r="${esc(r.code)}">${esc(r.name.zh)} ${esc(r.name.en)}</button>`).join('');
-  document.querySelectorAll('button[data-r]').forEach((b) => b.onclick = () => post('/reason', { code: b.dataset.r }));
   if (!$('target').options.length) {
     setTimeout(() => { if (s && s.staff) $('staff').value = s.staff.id; });
     $('target').innerHTML = '<option value="">转移到… target</option>' + v.services.map((x) => `<option value="${esc(x.id)}">${esc(x.name.zh)} ${esc(x.name.en)}</option>`).join('');
