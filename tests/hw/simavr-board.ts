@@ -20,6 +20,8 @@ export interface SimavrBoard {
   chain(pins: { data: number; clock: number; cs: number }, devices: number): Max7219Emulator;
   /** Drives an input pin (a button to GND reads 0 while pressed). */
   pin(d: number, level: 0 | 1): void;
+  /** Presses a button to GND on pin `d` for `ms` of the AVR's time, then releases it; resolves after. */
+  press(d: number, ms?: number): Promise<void>;
   /** Resets the AVR (DTR pulse, brown-out); resolves once it restarted. */
   reset(): Promise<void>;
   /** Opens the board through johnny-five, resetting it as opening a real Arduino's port does. */
@@ -78,6 +80,7 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
       return emu;
     },
     pin(d, level) { send(`pin ${d} ${level}`); },
+    press(d, ms = 80) { send(`press ${d} ${ms}`); return new Promise((r) => setTimeout(r, ms + 60)); },
     reset,
     async open() {
       // firmata.js waits for the board's boot announcement: reset it as the

@@ -112,8 +112,9 @@ describe('window-board firmware in simavr, through johnny-five', () => {
     const got: Array<{ ticket: string; score: string }> = [];
     pad.onRating((r) => got.push(r));
     const press = async (pin: number, bounces = 0) => {
-      for (let i = 0; i < bounces; i++) { sim!.pin(pin, 0); await sleep(2); sim!.pin(pin, 1); await sleep(2); }
-      sim!.pin(pin, 0); await sleep(80); sim!.pin(pin, 1); await sleep(60);
+      // A bouncing contact: quick flips first (a debounced button takes them as nothing), then the press.
+      for (let i = 0; i < bounces; i++) await sim!.press(pin, 2);
+      await sim!.press(pin, 80);
     };
     try {
       pad.open('A023');
@@ -161,7 +162,7 @@ describe('window-board firmware in simavr, through johnny-five', () => {
     try {
       pad.open('A030');
       await until(() => keys.every((k) => sim!.outputs.get(k.lamp.bcm) === 1), 3000, 'lamps lit');
-      sim.pin(2 + 5, 0); await sleep(80); sim.pin(7, 1);                   // very unsatisfied
+      await sim.press(7);                                                  // very unsatisfied
       await until(() => pad.phase === 'reason', 3000, 'the pad to ask');
       await until(() => pad.showing?.code === 'attitude', 5000, 'the second reason');
       // Its name on the display, decoded from the second chain's chips; only its button lit.
@@ -169,7 +170,7 @@ describe('window-board firmware in simavr, through johnny-five', () => {
       const left = Math.floor((64 - want.length) / 2);
       await until(() => JSON.stringify(shown().slice(left, left + want.length)) === JSON.stringify(want), 3000, 'the reason on the pad display');
       await until(() => keys.every((k, i) => sim!.outputs.get(k.lamp.bcm) === (i === 1 ? 1 : 0)), 3000, 'only the second lamp lit');
-      sim.pin(4, 0); await sleep(80); sim.pin(4, 1);                       // the second button
+      await sim.press(4);                                                  // the second button
       await until(() => got.length === 1, 3000, 'the rating');
       expect(got[0]).toEqual({ ticket: 'A030', score: 'very-unsatisfied', reason: 'attitude' });
       await until(() => shown().every((c) => c === 0), 3000, 'the display dark again');

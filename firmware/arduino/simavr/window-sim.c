@@ -18,6 +18,8 @@
  * stdin, one line each:    chip <cs> <din> <clk>   watch a chain's pins (Arduino D numbers)
  *                          pin <D> <0|1>           hold a pin at a level from outside (a button and its
  *                                                  pull-up); it reads so whenever the AVR does not drive it
+ *                          press <D> <ms>          a button to GND: held low for <ms> of the AVR's
+ *                                                  time (however busy the host is), then released high
  *                          reset                   reset the AVR
  *                          quit
  */
@@ -126,6 +128,7 @@ static void uart_xon_hook(struct avr_irq_t *irq, uint32_t value, void *param) { 
 static void uart_xoff_hook(struct avr_irq_t *irq, uint32_t value, void *param) { (void)irq; (void)value; (void)param; uart_xon = 0; }
 
 static int held[20];                /* -1: not held from outside, else the level */
+static avr_cycle_count_t release_at[20];   /* a press ends at this cycle (0: none) */
 
 static void drive(int d, int v) {
 	if (d < 0 || d > 19) return;
@@ -150,6 +153,9 @@ static int command(char *line) {
 		nchips++;
 	} else if (sscanf(line, "pin %d %d", &a, &b) == 2) {
 		drive(a, b);
+	} else if (sscanf(line, "press %d %d", &a, &b) == 2 && a >= 0 && a < 20) {
+		drive(a, 0);
+		release_at[a] = avr->cycle + (avr_cycle_count_t)b * (avr->frequency / 1000);
 	} else if (strncmp(line, "reset", 5) == 0) {
 		avr_reset(avr);
 		for (int i = 0; i < 20; i++) if (held[i] >= 0) drive(i, held[i]);
@@ -184,6 +190,7 @@ static void hold_inputs(void) {
 
 /* Reads stdin commands and pty bytes without blocking; returns 1 to quit. */
 static int pump(void) {
+	for (int d = 0; d < 20; d++) if (release_at[d] && avr->cycle >= release_at[d]) { release_at[d] = 0; drive(d, 1); }
 	hold_inputs();
 	struct pollfd p[2] = { { 0, POLLIN, 0 }, { master_fd, POLLIN, 0 } };
 	if (poll(p, 2, 0) > 0) {
@@ -268,6 +275,9 @@ int main(int argc, char **argv) {
 		if (avr->cycle < cyc0) { cyc0 = avr->cycle; wall0 = now_ns(); }   /* reset */
 		uint64_t sim_ns = (uint64_t)((avr->cycle - cyc0) * (1000000000.0 / avr->frequency));
 		uint64_t wall = now_ns() - wall0;
+		/* Fallen behind (a busy host): carry on from here rather than race to catch up,
+		   so the AVR's time never runs faster than the wall clock. */
+		if (wall > sim_ns + 5000000) { cyc0 = avr->cycle; wall0 = now_ns(); continue; }
 		if (sim_ns > wall + 1000000) {
 			struct timespec t = { 0, (long)(sim_ns - wall) };
 			nanosleep(&t, NULL);
