@@ -73,7 +73,7 @@ export const MODULES: Record<string, MutationModule> = {
   },
   stats: {
     mutate: ['firmware/stats/**/*.ts', '!firmware/stats/cli.ts'],
-    tests: ['tests/stats/store.test.ts', 'tests/stats/week.test.ts', 'tests/stats/unit/*.test.ts'],
+    tests: ['tests/stats/store.test.ts', 'tests/stats/week.test.ts', 'tests/stats/api.test.ts', 'tests/stats/unit/*.test.ts'],
     target: 70,
     excluded: 'cli.ts: argument parsing, run by tests/stats/cli.test.ts in child processes',
   },
