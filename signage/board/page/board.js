@@ -20,7 +20,7 @@ function render() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   $('nowLabel').textContent = t.now; $('svcLabel').textContent = t.svc; $('adviceLabel').textContent = t.advice;
   $('stale').textContent = t.stale;
-  if (!view) return;
+  if (!view) { document.body.classList.add('no-advice'); return; }
   $('hall').textContent = view.hall[lang];
   $('floor').textContent = view.floor || '';
   document.body.classList.toggle('stale', view.stale || !socketUp);
@@ -28,13 +28,26 @@ function render() {
   $('now').className = first ? '' : 'empty';
   $('now').querySelector('.no').textContent = first ? first.no : '----';
   $('now').querySelector('.where').innerHTML = first ? where(first) : t.none;
-  $('recent').innerHTML = rest.slice(0, 5).map((c) => `<div><span class="rno">${esc(c.no)}</span><span>${where(c)}</span></div>`).join('');
-  $('services').innerHTML = `<tr><th>${t.svcName}</th><th class="n">${t.waiting}</th><th class="n">${t.wait}</th></tr>` +
-    view.services.map((s) => `<tr><td>${esc(s.name[lang])}</td><td class="n">${esc(s.waiting)}</td><td class="n">${s.waiting ? esc(mins(s.estWaitS)) + ' ' + t.min : '—'}</td></tr>`).join('');
+  $('recent').innerHTML = rest.slice(0, 5).map((c) => `<div><span class="rno">${esc(c.no)}</span><span class="rwhere fit">${where(c)}</span></div>`).join('');
+  // As many whole rows as the panel has room for at this size: never half a call.
+  const recent = $('recent');
+  while (recent.lastElementChild && recent.lastElementChild.offsetTop + recent.lastElementChild.offsetHeight > recent.offsetTop + recent.clientHeight) recent.lastElementChild.remove();
+  $('services').innerHTML = '<colgroup><col><col class="n"><col class="n"></colgroup>' + `<tr><th>${t.svcName}</th><th class="n">${t.waiting}</th><th class="n">${t.wait}</th></tr>` +
+    view.services.map((s) => `<tr><td class="name"><span>${esc(s.name[lang])}</span></td><td class="n">${esc(s.waiting)}</td><td class="n">${s.waiting ? esc(mins(s.estWaitS)) + ' ' + t.min : '—'}</td></tr>`).join('');
   $('windows').innerHTML = view.windows.map((w) => `<div class="win ${esc(w.status)}"><b>${esc(w.name)}</b> <span class="s">${w.status === 'open' ? esc(w.serving || t.status.open) : esc(t.status[w.status])}</span></div>`).join('');
   $('others').innerHTML = view.others.length ? `${t.other}: ` + view.others.map((o) => `${esc(o.floorName[lang])} ` + o.services.map((s) => `${esc(s.name[lang])} ${esc(s.waiting)}`).join(' · ')).join('；') : '';
-  $('advice').textContent = view.advice.map((a) => a.text[lang]).join('　　') || '';
+  const advice = view.advice.map((a) => a.text[lang]).join('　　');
+  $('advice').textContent = advice;
+  // No advice, no footer: a label with nothing after it says nothing.
+  document.body.classList.toggle('no-advice', !advice);
 }
+/** Scales the 1920×1080 layout to the screen it is shown on. */
+function fit() {
+  const s = Math.min(innerWidth / 1920, innerHeight / 1080);
+  document.body.style.transform = s === 1 ? '' : `scale(${s})`;
+}
+addEventListener('resize', () => { fit(); render(); });
+fit();
 function flash(c) {
   const f = $('flash');
   f.querySelector('.again').textContent = c.recall ? T[lang].again : '';
