@@ -51,6 +51,17 @@ export const ROLE_GROUPS: Record<Role, string[]> = {
   board: ['audio', 'dialout'], // voice calls; the LED matrix's Arduino
 };
 
+/**
+ * Node's flags per role (manyi.service's MANYI_NODE_FLAGS; the unit's default is
+ * the controller's). Measured by `npm run bench -- --only footprint`.
+ */
+export const ROLE_NODE_FLAGS: Record<Role, string[]> = {
+  controller: ['--max-semi-space-size=1'],
+  kiosk: ['--max-semi-space-size=1', '--no-opt'],
+  counter: ['--max-semi-space-size=1', '--no-opt'],
+  board: ['--max-semi-space-size=1', '--no-opt'],
+};
+
 /** The page a role's screen shows, on the board's own web host. */
 export function screenUrl(device: DeviceConfig): string | null {
   const port = device.httpPort ?? 8080;
@@ -133,7 +144,7 @@ export function firstBoot(o: FirstBootOptions): FirstBootResult {
   mkdirSync(dropDir, { recursive: true });
   const dropIn = join(dropDir, 'role.conf');
   const groups = ROLE_GROUPS[device.role];
-  writeFileSync(dropIn, `# Written by \`manyi first-boot\` for ${device.device} (${device.role}): the device groups its hardware needs.\n[Service]\nSupplementaryGroups=${groups.join(' ')}\n`);
+  writeFileSync(dropIn, `# Written by \`manyi first-boot\` for ${device.device} (${device.role}): the device groups its hardware needs, Node's flags for the role.\n[Service]\nSupplementaryGroups=${groups.join(' ')}\nEnvironment="MANYI_NODE_FLAGS=${ROLE_NODE_FLAGS[device.role].join(' ')}"\n`);
   const url = screenUrl(device);
   if (url) writeFileSync(join(etc, 'screen.env'), `# The page manyi-screen.service shows full-screen (${device.role} ${device.device}).\nMANYI_SCREEN_URL=${url}\n`);
   return { config: installed, role: device.role, device: device.device, dropIn, screen: url, alreadyDone };

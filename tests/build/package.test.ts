@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, BUILT_ASSETS, NODE_DEPENDS, type Packages } from '../../firmware/build/deb.ts';
 import { ARCHES, hostArch } from '../../firmware/build/runtime-modules.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
+import { ROLE_NODE_FLAGS } from '../../firmware/maint/boot.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'manyi-deb-'));
@@ -53,6 +54,9 @@ describe('manyi_{version}_{arch}.deb', () => {
     const unit = readFileSync(units[0], 'utf8');
     expect(unit).toMatch(/^ExecStartPre=.*update-boot-check --root \/opt\/manyi$/m);
     expect(unit).toMatch(/^User=manyi$/m);
+    // The unit's default Node flags are the controller's; the role's drop-in (first-boot) sets the others'.
+    expect(unit).toContain(`Environment="MANYI_NODE_FLAGS=${ROLE_NODE_FLAGS.controller.join(' ')}"`);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \$MANYI_NODE_FLAGS \/opt\/manyi\/current\/firmware\/bin\/manyi\.mjs run /m);
     expect(unit).toMatch(/^ProtectSystem=strict$/m);
     expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
     expect(readFileSync(units[1], 'utf8')).toMatch(/^ExecStart=\/usr\/bin\/cage .*\/usr\/bin\/chromium --kiosk .*\$\{MANYI_SCREEN_URL\}$/m);
@@ -84,7 +88,7 @@ describe('manyi_{version}_{arch}.deb', () => {
     const cfg = join(dir, 'counter.json');
     writeFileSync(cfg, JSON.stringify({ device: 'counter-deb', role: 'counter', hall: 'demo-hospital', window: '3', broker: { url: broker.url }, simulated: true, dataDir: join(dir, 'data') }));
     // The unit's command, from the installed slot, with no development packages in reach.
-    const child = spawn(process.execPath, ['--max-semi-space-size=1', join(root, 'opt/manyi/current/firmware/bin/manyi.mjs'), 'run', '--config', cfg, '--no-updates', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    const child = spawn(process.execPath, [...ROLE_NODE_FLAGS.counter, join(root, 'opt/manyi/current/firmware/bin/manyi.mjs'), 'run', '--config', cfg, '--no-updates', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     const exited = new Promise<number | null>((res) => child.once('exit', (c) => res(c)));

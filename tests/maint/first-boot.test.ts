@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { provision } from '../../firmware/maint/provision.ts';
-import { firstBoot, installSlot, ROLE_GROUPS } from '../../firmware/maint/boot.ts';
+import { firstBoot, installSlot, ROLE_GROUPS, ROLE_NODE_FLAGS } from '../../firmware/maint/boot.ts';
 import { tempDir } from './helpers.ts';
 
 /** Files named like `npm run package`'s (their content does not matter to provision). */
@@ -107,6 +107,7 @@ describe('manyi first-boot', () => {
     expect(readFileSync(join(etc, 'manyi.json'), 'utf8')).toBe(secret);
     expect(statSync(join(etc, 'manyi.json')).mode & 0o777).toBe(0o600);
     expect(readFileSync(r.dropIn, 'utf8')).toMatch(new RegExp(`^SupplementaryGroups=${ROLE_GROUPS.kiosk.join(' ')}$`, 'm'));
+    expect(readFileSync(r.dropIn, 'utf8')).toContain(`Environment="MANYI_NODE_FLAGS=${ROLE_NODE_FLAGS.kiosk.join(' ')}"`);
     expect(readFileSync(join(etc, 'screen.env'), 'utf8')).toMatch(/^MANYI_SCREEN_URL=http:\/\/localhost:8080\/kiosk\/k2$/m);
     // cloud-init runs it once, but a second run (a re-run by hand) is harmless.
     expect(firstBoot({ bootfs: card, etc, dataDir: join(dir, 'var'), systemdDir: join(dir, 'systemd'), owner: null }).alreadyDone).toBe(true);
