@@ -47,7 +47,7 @@ export function register(program: Command): void {
       try {
         const city = await startCity({
           db: o.db, broker: { url: o.broker, username: o.username, password: o.password, ca: o.ca ? resolve(o.ca) : undefined },
-          group: o.group, instance: o.instance, log,
+          group: o.group, instance: o.instance, log, foldEveryS: 30,
         });
         let web: WebApp | undefined;
         let httpPort: number | null = null;

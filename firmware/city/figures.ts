@@ -75,19 +75,25 @@ export async function loadHallDays(pool: pg.Pool, hallId: string, hall: HallConf
   const today = localDay(now, hall.hall.timezone);
   const fp = configFingerprint(hall);
   const present = await pool.query(
-    `SELECT d::date::text AS day, (SELECT max(seq) FROM city_events e WHERE e.hall = $1 AND e.day = d::date) AS last
-     FROM generate_series($2::date, $3::date, interval '1 day') d`, [hallId, from, to]);
+    `SELECT day::text AS day, last_seq AS last FROM city_day_index WHERE hall = $1 AND day BETWEEN $2 AND $3 ORDER BY day`, [hallId, from, to]);
   const cached = await pool.query(
     `SELECT day::text AS day, version, config, last_seq, data FROM city_days WHERE hall = $1 AND day BETWEEN $2 AND $3`, [hallId, from, to]);
   const cache = new Map(cached.rows.map((r: { day: string; version: number; config: string; last_seq: string; data: DaySummary }) => [r.day, r]));
   const days = new Map<string, DaySummary>();
-  for (const { day, last } of present.rows as Array<{ day: string; last: string | null }>) {
-    if (last === null) continue;
+  for (const { day, last } of present.rows as Array<{ day: string; last: string }>) {
     const hit = cache.get(day);
     if (day < today && hit && hit.version === SUMMARY_VERSION && hit.config === fp && Number(hit.last_seq) === Number(last)) {
       days.set(day, hit.data);
       continue;
     }
+    days.set(day, await foldAndKeep(pool, hallId, hall, day, today, now, fp));
+  }
+  return new CityDaySource(hall, days);
+}
+
+/** Folds one day of a hall; a closed day's summary is kept in `city_days`. */
+async function foldAndKeep(pool: pg.Pool, hallId: string, hall: HallConfig, day: string, today: string, now: number, fp: string): Promise<DaySummary> {
+  {
     const closed = day < today;
     // Where window time stops, as the hall's StatsStore has it: closing time for a
     // closed day, now for today (or its last event, if later), now for a day ahead.
@@ -98,7 +104,29 @@ export async function loadHallDays(pool: pg.Pool, hallId: string, hall: HallConf
          ON CONFLICT (hall, day) DO UPDATE SET version = $3, config = $4, last_seq = $5, events = $6, data = $7, computed_at = now()`,
         [hallId, day, SUMMARY_VERSION, fp, sum.lastSeq, sum.events, JSON.stringify(sum)]);
     }
-    days.set(day, sum);
+    return sum;
   }
-  return new CityDaySource(hall, days);
+}
+
+/**
+ * Folds closed days whose summary is missing or stale (new events, other limits),
+ * at most `limit` of them, so that the pages find them ready. Returns how many.
+ */
+export async function foldClosedDays(pool: pg.Pool, clock: Clock, limit = 50): Promise<number> {
+  const halls = new Map((await listHalls(pool)).filter((h) => h.config).map((h) => [h.hall, h.config!]));
+  const stale = await pool.query(
+    `SELECT i.hall, i.day::text AS day FROM city_day_index i LEFT JOIN city_days d USING (hall, day)
+     WHERE d.hall IS NULL OR d.last_seq <> i.last_seq OR d.version <> $1
+     ORDER BY i.day DESC LIMIT $2`, [SUMMARY_VERSION, limit * 4]);
+  const now = clock.now();
+  let n = 0;
+  for (const r of stale.rows as Array<{ hall: string; day: string }>) {
+    const hall = halls.get(r.hall);
+    if (!hall) continue;
+    const today = localDay(now, hall.hall.timezone);
+    if (r.day >= today) continue;
+    await foldAndKeep(pool, r.hall, hall, r.day, today, now, configFingerprint(hall));
+    if (++n >= limit) break;
+  }
+  return n;
 }

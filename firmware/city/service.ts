@@ -14,6 +14,7 @@ import pino, { type Logger } from 'pino';
 import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
 import { CITY_CONTRACT, cityTopic, citySubscriptions, MAX_CITY_PAYLOAD, parseCityTopic, type Ack, type CityKind, type EventBatch } from './protocol.ts';
 import { CityStore, migrate } from './store.ts';
+import { foldClosedDays } from './figures.ts';
 
 export interface CityBroker { url: string; username?: string; password?: string; ca?: string }
 
@@ -31,6 +32,8 @@ export interface CityOptions {
   poolSize?: number;
   /** How long a batch that arrived ahead of a missing one waits for it (ms) before it is refused. */
   gapWaitMs?: number;
+  /** Seconds between foldings of closed days into summaries, so pages find them ready (0: only on demand). */
+  foldEveryS?: number;
 }
 
 export interface CityCounters {
@@ -150,6 +153,32 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
     void next.then(() => { if (chains.get(t.hall) === next) chains.delete(t.hall); });
   });
 
+  // Closed days folded ahead of the pages, by one instance at a time (a session lock).
+  let folding = false;
+  const fold = async () => {
+    if (folding || !alive) return;
+    folding = true;
+    const c = await store.pool.connect().catch(() => undefined);
+    try {
+      if (!c) return;
+      const ok = (await c.query("SELECT pg_try_advisory_lock(hashtextextended('manyi-city:fold', 0)) AS ok")).rows[0].ok as boolean;
+      if (!ok) return;
+      try {
+        const n = await foldClosedDays(store.pool, clock);
+        if (n) log.debug({ days: n }, 'closed days folded');
+      } finally {
+        await c.query("SELECT pg_advisory_unlock(hashtextextended('manyi-city:fold', 0))");
+      }
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'folding closed days failed');
+    } finally {
+      c?.release();
+      folding = false;
+    }
+  };
+  const foldTimer = opts.foldEveryS ? setInterval(() => void fold(), opts.foldEveryS * 1000) : undefined;
+  foldTimer?.unref();
+
   await client.subscribeAsync(citySubscriptions(group), { qos: 1 });
   log.info({ instance, group, broker: opts.broker.url }, 'city ingest started');
 
@@ -158,6 +187,7 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
     counters: () => ({ ...counters }),
     async stop() {
       if (!alive) return;
+      if (foldTimer) clearInterval(foldTimer);
       await client.unsubscribeAsync(citySubscriptions(group)).catch(() => undefined);
       await Promise.all(chains.values());
       alive = false;
@@ -166,6 +196,7 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
     },
     async kill() {
       alive = false;
+      if (foldTimer) clearInterval(foldTimer);
       client.stream?.destroy();
       await client.endAsync(true).catch(() => undefined);
       await store.close();

@@ -115,6 +115,19 @@ export class CityStore {
          ON CONFLICT DO NOTHING`,
         [hall, ...cols],
       );
+      // The days this batch touched: their last seq and count (what the pages' caches check against).
+      const days = new Map<string, { last: number; n: number }>();
+      for (const { seq, e } of batch.events) {
+        if (seq <= acked) continue;
+        const d = days.get(e.day) ?? { last: 0, n: 0 };
+        d.last = Math.max(d.last, seq);
+        d.n++;
+        days.set(e.day, d);
+      }
+      await c.query(
+        `INSERT INTO city_day_index (hall, day, last_seq, events) SELECT $1, d, l, n FROM unnest($2::date[], $3::bigint[], $4::int[]) AS t(d, l, n)
+         ON CONFLICT (hall, day) DO UPDATE SET last_seq = GREATEST(city_day_index.last_seq, EXCLUDED.last_seq), events = city_day_index.events + EXCLUDED.events`,
+        [hall, [...days.keys()], [...days.values()].map((d) => d.last), [...days.values()].map((d) => d.n)]);
       await c.query('UPDATE city_halls SET acked_seq = $2, last_seen = now() WHERE hall = $1', [hall, last]);
       await c.query('COMMIT');
       return { acked: last, stored: r.rowCount ?? 0, refused: false };

@@ -8,6 +8,7 @@ import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { DEMO_KIOSKS } from './devices.ts';
 import { startDemoHall, type DemoHall } from './hall.ts';
+import { loadCityLink } from '../city/link.ts';
 
 const port = (name: string) => (v: string) => {
   const n = Number(v);
@@ -23,6 +24,7 @@ const positive = (name: string) => (v: string) => {
 interface DemoCliOptions {
   traffic?: boolean; port: number; mqttPort: number; host: string; data?: string; tmp?: boolean; hall?: string;
   rate?: number; serviceScale: number; seed: number; staffWindows?: string; freeWindows?: string; realTime?: boolean; logLevel: string;
+  hallId?: string; city?: string;
 }
 
 export function register(program: Command): void {
@@ -41,6 +43,8 @@ export function register(program: Command): void {
     .option('--staff-windows <ids>', 'with --traffic: comma-separated windows the simulated staff work (default all; leave some to click yourself)')
     .option('--free-windows <ids>', 'with --traffic: comma-separated windows the simulated staff leave to you (e.g. 1)')
     .option('--real-time', 'use the wall clock even outside opening hours')
+    .option('--hall-id <id>', 'run the hall under another id (several demo halls beside each other, e.g. for a city)')
+    .option('--city <file>', "join a city: a JSON file holding the controller's city block ({url, username, password, ca}, see firmware/city/README.md)")
     .option('--log-level <level>', 'JSON logs on stderr at this level', 'warn')
     .action(async (o: DemoCliOptions) => {
       const log = createLogger({ name: 'manyi-demo', level: o.logLevel as never });
@@ -54,6 +58,7 @@ export function register(program: Command): void {
       try {
         demo = await startDemoHall({
           port: o.port, mqttPort: o.mqttPort, host: o.host, dataDir, hallFile: o.hall, realTime: o.realTime, log,
+          hallId: o.hallId, city: o.city ? loadCityLink(resolve(o.city)) : undefined,
           traffic: o.traffic ? { ratePerMin: o.rate, serviceScale: o.serviceScale, seed: o.seed, windows: list(o.staffWindows), freeWindows: list(o.freeWindows) } : false,
         });
       } catch (e) {

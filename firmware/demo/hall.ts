@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
-import { loadHallConfig, type HallConfig } from '../config/hall.ts';
+import { loadHallConfig, type HallConfig, parseHallConfig } from '../config/hall.ts';
 import type { Role } from '../protocol/messages.ts';
 import { runDevice, type RunningDevice } from '../runtime/device.ts';
 import type { RoleStarter } from '../runtime/role.ts';
@@ -14,6 +14,7 @@ import { loadStarter } from '../runtime/roles.ts';
 import { WebApp } from '../web/app.ts';
 import { demoClock, type DemoClock } from './clock.ts';
 import { DEMO_KIOSKS, demoDevices } from './devices.ts';
+import type { CityLink } from '../city/link.ts';
 import { controllerWithPages } from './extras.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 
@@ -26,6 +27,10 @@ export interface DemoOptions {
   host?: string;
   dataDir: string;
   hallFile?: string;
+  /** Run the hall under another id (several demo halls beside each other, e.g. for a city). */
+  hallId?: string;
+  /** The controller joins a city (firmware/city). */
+  city?: CityLink;
   traffic?: false | { ratePerMin?: number; serviceScale?: number; seed?: number; windows?: string[]; freeWindows?: string[] };
   realTime?: boolean;
   log: Logger;
@@ -48,7 +53,10 @@ export interface DemoHall {
 }
 
 export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
-  const hall = loadHallConfig(o.hallFile);
+  const loaded = loadHallConfig(o.hallFile);
+  const hall = o.hallId
+    ? parseHallConfig({ ...loaded, hall: { ...loaded.hall, id: o.hallId, name: { zh: `${loaded.hall.name.zh}（${o.hallId}）`, en: `${loaded.hall.name.en} (${o.hallId})` } } }, '--hall-id')
+    : loaded;
   const host = o.host ?? '127.0.0.1';
   mkdirSync(o.dataDir, { recursive: true });
   const clock = demoClock(hall, { realTime: o.realTime, stateFile: join(o.dataDir, 'demo-clock.json') });
@@ -75,7 +83,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     const started: DemoHall['started'] = [];
     let controller: RunningDevice | undefined;
     // The controller first, so the others find the retained states at once.
-    for (const device of demoDevices(hall, broker.url, o.dataDir)) {
+    for (const device of demoDevices(hall, broker.url, o.dataDir, o.city)) {
       if (!starters[device.role]) continue;
       const dev = await runDevice({ device, hall, web, clock, log: o.log, starters, healthEveryS: 10 });
       if (device.role === 'controller') controller = dev;

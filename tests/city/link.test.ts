@@ -7,6 +7,7 @@ import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { CityForwarder } from '../../firmware/city/forwarder.ts';
 import { cityTopic } from '../../firmware/city/protocol.ts';
 import { startCity, type CityService } from '../../firmware/city/service.ts';
+import { foldClosedDays } from '../../firmware/city/figures.ts';
 import { SqliteStore, writeEvents } from '../../firmware/eventlog/sqlite-store.ts';
 import { synthesizeDay } from '../../firmware/stats/synthetic.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
@@ -79,6 +80,21 @@ describe('the hall ships its log to the city', () => {
     cities[1] = await startCity({ db: dbUrl, broker: { url: broker.url }, instance: 'b2', log: quiet, gapWaitMs: 200 });
     await until('city caught up', caughtUp);
     expect(sameLog(hallLog(db), (await cityLog(dbUrl, hall.hall.id)).rows)).toBeNull();
+  });
+
+  it('closed days are folded ahead of the pages, once, and again when a day gets new events', async () => {
+    const pool = cities[0].store.pool;
+    await until('the hall\'s configuration arrived', async () => (await pool.query('SELECT 1 FROM city_halls WHERE config IS NOT NULL')).rowCount);
+    expect(await foldClosedDays(pool, clock)).toBe(3);
+    expect(await foldClosedDays(pool, clock)).toBe(0);
+    const days = await pool.query('SELECT d.day::text AS day, d.events, i.events AS indexed FROM city_days d JOIN city_day_index i USING (hall, day) ORDER BY 1');
+    expect(days.rows.map((r: { day: string }) => r.day)).toEqual(['2026-11-16', '2026-11-17', '2026-11-18']);
+    for (const r of days.rows as Array<{ events: number; indexed: number }>) expect(r.events).toBe(r.indexed);
+    // A late event of a closed day (a handover filed late): that day only is folded again.
+    writeEvents(db, [{ kind: 'window-status', at: Date.parse('2026-11-17T09:00:00Z'), day: '2026-11-17', window: '1', status: 'closed' }]);
+    fwd.notify();
+    await until('city caught up', caughtUp);
+    expect(await foldClosedDays(pool, clock)).toBe(1);
   });
 
   it('hostile messages on the city topics change nothing and crash nothing', async () => {
