@@ -135,7 +135,7 @@ export function mountCityPages(web: WebApp, q: CityQueries, opts: CityPagesOptio
     const sort = param<Sort>(url, 'sort', SORTS, 'wait');
     const m = month(url, to);
     const [ranked, alerts, ranking] = await Promise.all([q.rankHalls(from, to, sort), q.openAlerts(), q.monthlyRanking(m)]);
-    html(res, renderCityPage({ lang: lang(url), from, to, sort, today: q.today(), ranked, alerts, ranking }));
+    html(res, renderCityPage({ lang: lang(url), from, to, sort, today: q.today(), nowMs: q.now(), ranked, alerts, ranking }));
   });
 
   route('/city/hall/:hall', async (_req, res, p, url) => {

@@ -227,7 +227,7 @@ export class CityForwarder {
       }
       this.corrupt = false;
       if (!rows.length) return;
-      this.send('events', JSON.stringify({ after: this.sent, events: rows.map((r) => ({ seq: r.seq, e: r.event })) }));
+      this.send('events', JSON.stringify({ after: this.sent, logLast: this.bounds().last, events: rows.map((r) => ({ seq: r.seq, e: r.event })) }));
       this.sent = rows[rows.length - 1].seq;
       this.inflight.push({ last: this.sent, sentAt: Date.now() });
     }

@@ -19,6 +19,7 @@ const C = {
   openAlerts: ['各大厅当前告警', 'Alerts open now in any hall'], noAlerts: ['无告警', 'No open alerts'],
   monthly: ['大厅月度排名', 'Monthly ranking of halls'], score: ['得分', 'Score'], notRanked: ['办结不足', 'too few served'],
   link: ['数据同步', 'Link'], behind: ['待同步', 'behind'], inSync: ['已同步', 'in sync'], lastSeen: ['最近联络', 'Last heard'],
+  silent: ['失联，最近联络', 'silent since'],
   noConfig: ['未收到配置', 'no configuration yet'], back: ['返回全市', 'Back to the city'],
   check: ['与大厅自报数据核对', 'Checked against the hall\'s own figures'], agrees: ['一致', 'agrees'], differs: ['不一致', 'differs'],
   notReported: ['未上报', 'not reported'], pending: ['待核对', 'pending'], day: ['日期', 'Day'], events: ['事件数', 'Events'],
@@ -62,7 +63,13 @@ function kpis(lang: Lang, f: Figures): string {
   return `<section class="kpis">${items.map(([k, v]) => `<div class="kpi"><span>${esc(k)}</span><b>${esc(v)}</b></div>`).join('')}</section>`;
 }
 
-function linkCell(lang: Lang, r: HallRow['link']): string {
+/** A hall heard from within this long is on line (its forwarder sends its devices at least once a minute). */
+const SILENT_MS = 180_000;
+
+function linkCell(lang: Lang, r: HallRow['link'], nowMs: number): string {
+  if (nowMs - Date.parse(r.lastSeen) > SILENT_MS) {
+    return `<td class="bad">${t(lang, 'silent')} ${esc(new Date(r.lastSeen).toISOString().slice(5, 16).replace('T', ' '))} UTC</td>`;
+  }
   if (r.behind === null || r.behind === 0) return `<td class="linkok">${t(lang, 'inSync')}</td>`;
   return `<td class="linklag">${r.behind} ${t(lang, 'behind')}</td>`;
 }
@@ -80,6 +87,8 @@ export interface CityPageModel {
   to: string;
   sort: Sort;
   today: string;
+  /** The city's clock: a hall silent for minutes is shown as such. */
+  nowMs: number;
   ranked: { rows: HallRow[]; total: Figures };
   alerts: { alerts: Array<Alert & { hall: string; hallName: Bilingual | null }> };
   ranking: { month: string; ranking: HallRankEntry[] };
@@ -103,7 +112,7 @@ export function renderCityPage(m: CityPageModel): string {
     const cells = f ? [r.days, f.issued, f.served, dur(lang, f.wait.meanS), dur(lang, f.wait.p95S)] : [r.days, '–', '–', '–', '–'];
     const over = (x: number | null | undefined, limit: number) => `<td class="${x !== null && x !== undefined && x > limit ? 'bad' : ''}">${pct(x)}</td>`;
     return `<tr><td>${r.rank ?? '–'}</td><th><a href="/city/hall/${esc(r.hall)}?${new URLSearchParams({ from, to, lang })}">${esc(nameOf(lang, r.name, r.hall))}</a>${r.name ? '' : ` <small>(${t(lang, 'noConfig')})</small>`}</th>${
-      cells.map((v) => `<td>${esc(v)}</td>`).join('')}${over(f?.wait.overLimitShare, 0.1)}<td>${dur(lang, f?.service.meanS ?? null)}</td>${over(f?.service.overLimitShare, 0.1)}<td>${pct(f?.satisfaction.rate)}</td><td>${f?.satisfaction.rated ?? '–'}</td><td class="${r.openAlerts ? 'bad' : ''}">${r.openAlerts}</td>${linkCell(lang, r.link)}</tr>`;
+      cells.map((v) => `<td>${esc(v)}</td>`).join('')}${over(f?.wait.overLimitShare, 0.1)}<td>${dur(lang, f?.service.meanS ?? null)}</td>${over(f?.service.overLimitShare, 0.1)}<td>${pct(f?.satisfaction.rate)}</td><td>${f?.satisfaction.rated ?? '–'}</td><td class="${r.openAlerts ? 'bad' : ''}">${r.openAlerts}</td>${linkCell(lang, r.link, m.nowMs)}</tr>`;
   }).join('');
   const ranking = `<section class="table" id="monthly"><h2>${t(lang, 'monthly')} · ${esc(m.ranking.month)}</h2><table><thead><tr><th>#</th><th>${t(lang, 'hall')}</th><th>${t(lang, 'score')}</th><th>${t(lang, 'served')}</th><th>${t(lang, 'waitOver')}</th><th>${t(lang, 'serviceOver')}</th><th>${t(lang, 'satisfaction')}</th></tr></thead><tbody>${
     m.ranking.ranking.map((e) => `<tr class="${e.rank === 1 ? 'star' : ''}"><td>${e.rank === 1 ? '★ 1' : e.rank ?? `(${t(lang, 'notRanked')})`}</td><th>${esc(nameOf(lang, e.name, e.hall))}</th><td>${e.score ?? '–'}</td><td>${e.served}</td><td>${pct(e.waitOverLimitShare)}</td><td>${pct(e.serviceOverLimitShare)}</td><td>${pct(e.satisfactionRate)}</td></tr>`).join('')

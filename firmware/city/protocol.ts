@@ -37,6 +37,8 @@ export type LoggedEvent = z.infer<typeof LoggedEvent>;
 export const EventBatch = z.object({
   /** The seq the first event follows in the hall's log (0 = the log's start): nothing lies between. */
   after: Seq,
+  /** The last seq in the hall's log when the batch was sent (how far behind the city is). */
+  logLast: Seq.optional(),
   events: z.array(LoggedEvent).min(1).max(MAX_BATCH),
 }).strict().superRefine((b, ctx) => {
   let prev = b.after;

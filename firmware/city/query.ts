@@ -51,6 +51,7 @@ export class CityQueries {
   constructor(private readonly pool: pg.Pool, private readonly clock: Clock, readonly timezone: string) {}
 
   today(): string { return localDay(this.clock.now(), this.timezone); }
+  now(): number { return this.clock.now(); }
 
   async halls(): Promise<CityHall[]> { return listHalls(this.pool); }
 

@@ -112,10 +112,10 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
         ack(hall, { seq, hello: (value as { id: string }).id });
         return;
       }
-      case 'hall': return store.saveHall(hall, value as never);
-      case 'alerts': return store.saveAlerts(hall, value as never);
-      case 'devices': return store.saveDevices(hall, value as never);
-      case 'day': return store.saveReport(hall, value as never);
+      case 'hall': await store.saveHall(hall, value as never); return store.touch(hall);
+      case 'alerts': await store.saveAlerts(hall, value as never); return store.touch(hall);
+      case 'devices': await store.saveDevices(hall, value as never); return store.touch(hall);
+      case 'day': await store.saveReport(hall, value as never); return store.touch(hall);
       default: return;
     }
   }

@@ -128,7 +128,7 @@ export class CityStore {
         `INSERT INTO city_day_index (hall, day, last_seq, events) SELECT $1, d, l, n FROM unnest($2::date[], $3::bigint[], $4::int[]) AS t(d, l, n)
          ON CONFLICT (hall, day) DO UPDATE SET last_seq = GREATEST(city_day_index.last_seq, EXCLUDED.last_seq), events = city_day_index.events + EXCLUDED.events`,
         [hall, [...days.keys()], [...days.values()].map((d) => d.last), [...days.values()].map((d) => d.n)]);
-      await c.query('UPDATE city_halls SET acked_seq = $2, last_seen = now() WHERE hall = $1', [hall, last]);
+      await c.query('UPDATE city_halls SET acked_seq = $2, log_last = GREATEST(log_last, $3, $2), last_seen = now() WHERE hall = $1', [hall, last, batch.logLast ?? last]);
       await c.query('COMMIT');
       return { acked: last, stored: r.rowCount ?? 0, refused: false };
     } catch (e) {
@@ -146,6 +146,11 @@ export class CityStore {
        ON CONFLICT (hall) DO UPDATE SET log_first = $2, log_last = $3, version = $4, last_seen = now()
        RETURNING acked_seq`, [hall, h.first, h.last, h.version]);
     return Number(r.rows[0].acked_seq);
+  }
+
+  /** The hall was heard from (any message): the pages tell a quiet hall from a cut link by this. */
+  async touch(hall: string): Promise<void> {
+    await this.pool.query('INSERT INTO city_halls (hall) VALUES ($1) ON CONFLICT (hall) DO UPDATE SET last_seen = now()', [hall]);
   }
 
   async acked(hall: string): Promise<number> {
