@@ -19,7 +19,7 @@ const C = {
   openAlerts: ['各大厅当前告警', 'Alerts open now in any hall'], noAlerts: ['无告警', 'No open alerts'],
   monthly: ['大厅月度排名', 'Monthly ranking of halls'], score: ['得分', 'Score'], notRanked: ['办结不足', 'too few served'],
   link: ['数据同步', 'Link'], behind: ['待同步', 'behind'], inSync: ['已同步', 'in sync'], lastSeen: ['最近联络', 'Last heard'],
-  silent: ['失联，最近联络', 'silent since'],
+  silent: ['失联，最近联络', 'silent since'], asLastHeard: ['大厅失联，为最后上报', 'hall silent: as last reported'],
   noConfig: ['未收到配置', 'no configuration yet'], back: ['返回全市', 'Back to the city'],
   check: ['与大厅自报数据核对', 'Checked against the hall\'s own figures'], agrees: ['一致', 'agrees'], differs: ['不一致', 'differs'],
   notReported: ['未上报', 'not reported'], pending: ['待核对', 'pending'], day: ['日期', 'Day'], events: ['事件数', 'Events'],
@@ -43,6 +43,7 @@ ${refresh ? '<meta http-equiv="refresh" content="60">' : ''}<title>${esc(title)}
 const CITY_CSS = `
 td.bad { color: var(--c3); font-weight: bold; } td.good { color: #1e8449; }
 .alert .hall { display: inline-block; min-width: 8em; font-weight: bold; }
+.alert.stale { opacity: .6; }
 .linkok { color: #1e8449; } .linklag { color: var(--c2); font-weight: bold; }
 section.table { margin-top: 12px; }
 `;
@@ -74,9 +75,11 @@ function linkCell(lang: Lang, r: HallRow['link'], nowMs: number): string {
   return `<td class="linklag">${r.behind} ${t(lang, 'behind')}</td>`;
 }
 
-function alertList(lang: Lang, alerts: Array<Alert & { hall?: string; hallName?: Bilingual | null }>, withHall: boolean): string {
+/** `silent`: halls not heard from lately: their alerts are as they last said, marked so. */
+function alertList(lang: Lang, alerts: Array<Alert & { hall?: string; hallName?: Bilingual | null }>, withHall: boolean, silent: Set<string> = new Set()): string {
   if (!alerts.length) return `<p class="muted">${t(lang, 'noAlerts')}</p>`;
-  return `<ul class="alerts">${alerts.map((a) => `<li class="alert ${esc(a.kind)}"><time>${esc(a.at.slice(5, 16).replace('T', ' '))}</time> ${
+  return `<ul class="alerts">${alerts.map((a) => `<li class="alert ${esc(a.kind)}${a.hall && silent.has(a.hall) ? ' stale' : ''}">${
+    a.hall && silent.has(a.hall) ? `<small class="muted">(${t(lang, 'asLastHeard')})</small> ` : ''}<time>${esc(a.at.slice(5, 16).replace('T', ' '))}</time> ${
     withHall && a.hall ? `<a class="hall" href="/city/hall/${esc(a.hall)}?lang=${lang}">${esc(nameOf(lang, a.hallName ?? null, a.hall))}</a> ` : ''
   }<b>${esc(a.subject)}</b> ${esc(msg(lang, a))}</li>`).join('')}</ul>`;
 }
@@ -97,6 +100,7 @@ export interface CityPageModel {
 export function renderCityPage(m: CityPageModel): string {
   const { lang, from, to, sort } = m;
   const other = lang === 'zh' ? 'en' : 'zh';
+  const silent = new Set(m.ranked.rows.filter((r) => m.nowMs - Date.parse(r.link.lastSeen) > SILENT_MS).map((r) => r.hall));
   const qs = (o: Record<string, string>) => new URLSearchParams({ from, to, lang, sort, ...o }).toString();
   const sortSel = `<label>${t(lang, 'sortBy')} <select name="sort">${(['wait', 'service', 'satisfaction'] as const)
     .map((s) => `<option value="${s}"${s === sort ? ' selected' : ''}>${t(lang, s)}</option>`).join('')}</select></label>`;
@@ -119,7 +123,7 @@ export function renderCityPage(m: CityPageModel): string {
   }</tbody></table><p class="muted"><a href="/api/city/ranking?month=${esc(m.ranking.month)}&format=csv">${t(lang, 'csv')}</a></p></section>`;
   const main = `<h2>${t(lang, 'cityTotal')}</h2>${kpis(lang, m.ranked.total)}
 <section class="table" id="halls"><h2>${t(lang, 'halls')} · ${t(lang, sort)}</h2><div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div></section>
-<section id="alerts"><h2>${t(lang, 'openAlerts')} (${m.alerts.alerts.length})</h2>${alertList(lang, m.alerts.alerts, true)}</section>
+<section id="alerts"><h2>${t(lang, 'openAlerts')} (${m.alerts.alerts.length})</h2>${alertList(lang, m.alerts.alerts, true, silent)}</section>
 ${ranking}`;
   return shell(lang, t(lang, 'title'), header, main, from <= m.today && m.today <= to);
 }
