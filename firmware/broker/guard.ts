@@ -104,6 +104,13 @@ export function guardConnection(conn: Duplex, limits: GuardLimits, onRefuse?: (w
   const stream = new Duplex({
     read() { conn.resume(); },
     write(chunk: Buffer, _enc, cb) { if (conn.writable) conn.write(chunk, cb); else cb(); },
+    // mqtt-packet corks the stream and writes a packet in 3-4 pieces; without
+    // writev each piece became its own write(2) and, with no-delay sockets, its own
+    // TCP segment: with 300 devices, ~3,600 syscalls for one call-next (#11).
+    writev(chunks: Array<{ chunk: Buffer }>, cb) {
+      if (!conn.writable) { cb(); return; }
+      conn.write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), cb);
+    },
     final(cb) { conn.end(); cb(); },
     destroy(err, cb) { clearTimeout(deadline); conn.destroy(); cb(err); },
   });
