@@ -1,8 +1,10 @@
 // `manyi simulate` and `manyi staffing`.
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { loadScenario } from './scenario.ts';
-import { simulate } from './run.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadScenario, type Scenario } from './scenario.ts';
+import { simulate, type SimulationResult } from './run.ts';
+import { randomHalls } from './random-hall.ts';
 import { policyNames } from '../routing/index.ts';
 
 const int = (name: string) => (v: string) => {
@@ -11,29 +13,52 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
+interface SimulateCliOptions {
+  scenario?: string; randomHalls?: number; seed: number; out?: string;
+  policy: string; seeds: number; firstSeed: number; json?: boolean;
+}
+
+const min = (x: number) => `${(x / 60).toFixed(1)} min`;
+
+function printResult(r: SimulationResult, s: Scenario): void {
+  console.log(`${r.scenario} · policy ${r.policy} · ${r.seeds} seeded days (${r.msPerDay.toFixed(0)} ms/day)`);
+  if (s.about && s.name.startsWith('random-')) console.log(`  ${s.about}`);
+  console.log(`  citizens/day     ${r.citizens.toFixed(0)}`);
+  console.log(`  mean wait        ${min(r.meanWaitS)}`);
+  console.log(`  p95 wait         ${min(r.p95WaitS)}`);
+  console.log(`  max wait         ${min(r.maxWaitS)}`);
+  console.log(`  over the limit   ${(r.overLimitShare * 100).toFixed(2)} % (limit ${min(s.waitLimitS)})`);
+  console.log(`  longest queue    ${r.maxQueue.toFixed(1)}`);
+  console.log(`  utilisation      ${(r.utilisation * 100).toFixed(1)} %`);
+  console.log(`  alerts raised    ${r.alerts.toFixed(1)} (wait over the limit, by the controller)`);
+  console.log(`  estimate error   MAE ${r.estMaeS.toFixed(0)} s, p90 ${r.estP90ErrS.toFixed(0)} s`);
+  console.log('  per service      over limit   mean     p95');
+  for (const [id, f] of Object.entries(r.services)) {
+    console.log(`    ${id.padEnd(14)} ${`${(f.overLimitShare * 100).toFixed(2)} %`.padStart(9)} ${min(f.meanWaitS).padStart(8)} ${min(f.p95WaitS).padStart(8)}`);
+  }
+}
+
 export function register(program: Command): void {
   program.command('simulate')
-    .description('simulate seeded hall days of a scenario under a routing policy and print the averages')
-    .requiredOption('--scenario <file>', 'scenario JSON (format of shared/bench/hospital-day.json)')
+    .description('simulate seeded hall days of a scenario (or of generated halls) under a routing policy and print the averages')
+    .option('--scenario <file>', 'scenario JSON (format of shared/bench/hospital-day.json)')
+    .option('--random-halls <n>', 'instead of --scenario: n generated halls of the family --seed (firmware/sim/random-hall.ts)', int('--random-halls'))
+    .option('--seed <n>', 'family of generated halls', int('--seed'), 1)
+    .option('--out <dir>', 'with --random-halls: also write each generated hall as a scenario file there')
     .option('--policy <name>', `routing policy: ${policyNames().join(', ')}`, 'default')
     .option('--seeds <n>', 'number of seeded days', int('--seeds'), 20)
     .option('--first-seed <n>', 'first seed', int('--first-seed'), 1)
-    .option('--json', 'print one JSON object')
-    .action((o: { scenario: string; policy: string; seeds: number; firstSeed: number; json?: boolean }) => {
-      const s = loadScenario(o.scenario);
-      const r = simulate(s, o.policy, { seeds: o.seeds, firstSeed: o.firstSeed });
-      if (o.json) { console.log(JSON.stringify(r)); return; }
-      const min = (x: number) => `${(x / 60).toFixed(1)} min`;
-      console.log(`${r.scenario} · policy ${r.policy} · ${r.seeds} seeded days (${r.msPerDay.toFixed(0)} ms/day)`);
-      console.log(`  citizens/day     ${r.citizens.toFixed(0)}`);
-      console.log(`  mean wait        ${min(r.meanWaitS)}`);
-      console.log(`  p95 wait         ${min(r.p95WaitS)}`);
-      console.log(`  max wait         ${min(r.maxWaitS)}`);
-      console.log(`  over the limit   ${(r.overLimitShare * 100).toFixed(2)} % (limit ${min(s.waitLimitS)})`);
-      console.log(`  longest queue    ${r.maxQueue.toFixed(1)}`);
-      console.log(`  utilisation      ${(r.utilisation * 100).toFixed(1)} %`);
-      console.log(`  alerts raised    ${r.alerts.toFixed(1)} (wait over the limit, by the controller)`);
-      console.log(`  estimate error   MAE ${r.estMaeS.toFixed(0)} s, p90 ${r.estP90ErrS.toFixed(0)} s`);
+    .option('--json', 'print one JSON object (an array with --random-halls)')
+    .action((o: SimulateCliOptions) => {
+      if ((o.scenario === undefined) === (o.randomHalls === undefined)) throw new Error('give either --scenario FILE or --random-halls N');
+      const halls = o.scenario ? [loadScenario(o.scenario)] : randomHalls(o.seed, o.randomHalls!);
+      if (o.out) {
+        mkdirSync(o.out, { recursive: true });
+        for (const h of halls) writeFileSync(join(o.out, `${h.name}.json`), `${JSON.stringify(h, null, 2)}\n`);
+      }
+      const results = halls.map((s) => simulate(s, o.policy, { seeds: o.seeds, firstSeed: o.firstSeed }));
+      if (o.json) { console.log(JSON.stringify(o.scenario ? results[0] : results)); return; }
+      results.forEach((r, i) => printResult(r, halls[i]!));
     });
 
   program.command('staffing')

@@ -3,7 +3,7 @@
 import type { Scenario } from './scenario.ts';
 import type { SimHall } from './hall.ts';
 import { simulateDay, type DayResult } from './day.ts';
-import { averageFigures, dayFigures, type DayFigures } from './summary.ts';
+import { averageFigures, dayFigures, ServiceWaits, type DayFigures, type ServiceFigures } from './summary.ts';
 import { getPolicy } from '../routing/index.ts';
 import { createHall } from './make-hall.ts';
 
@@ -13,6 +13,8 @@ export interface SimulationResult extends DayFigures {
   seeds: number;
   /** Wall-clock milliseconds per simulated day. */
   msPerDay: number;
+  /** Per service, over every seeded day's citizens pooled: over-limit share, mean and p95 wait. */
+  services: Record<string, ServiceFigures>;
 }
 
 export interface SimulateOptions {
@@ -30,12 +32,14 @@ export function simulate(s: Scenario, policy: string, opts: SimulateOptions): Si
   const make = opts.hall ?? createHall;
   const first = opts.firstSeed ?? 1;
   const days: DayFigures[] = [];
+  const perService = new ServiceWaits(s.services.map((x) => x.id));
   const t0 = performance.now();
   for (let seed = first; seed < first + opts.seeds; seed++) {
     const d = simulateDay(s, make(s, policy), seed);
     opts.onDay?.(d);
     days.push(dayFigures(d, s.waitLimitS));
+    perService.add(d);
   }
   const msPerDay = (performance.now() - t0) / opts.seeds;
-  return { scenario: s.name, policy, seeds: opts.seeds, ...averageFigures(days), msPerDay };
+  return { scenario: s.name, policy, seeds: opts.seeds, ...averageFigures(days), msPerDay, services: perService.figures(s.waitLimitS) };
 }

@@ -42,6 +42,48 @@ export function dayFigures(d: DayResult, waitLimitS: number): DayFigures {
   };
 }
 
+/** One service's waits over every simulated day (citizens pooled, not days averaged). */
+export interface ServiceFigures {
+  /** Citizens called (their wait is known). */
+  served: number;
+  meanWaitS: number;
+  p95WaitS: number;
+  /** Share of its called citizens whose wait passed the limit (0–1). */
+  overLimitShare: number;
+}
+
+/** Collects each service's waits day after day; `figures()` gives the pooled figures. */
+export class ServiceWaits {
+  private waits = new Map<string, number[]>();
+
+  constructor(services: readonly string[] = []) {
+    for (const s of services) this.waits.set(s, []);
+  }
+
+  add(d: DayResult): void {
+    for (const c of d.citizens) {
+      if (c.waitS === undefined) continue;
+      let w = this.waits.get(c.service);
+      if (!w) this.waits.set(c.service, (w = []));
+      w.push(c.waitS);
+    }
+  }
+
+  figures(waitLimitS: number): Record<string, ServiceFigures> {
+    const out: Record<string, ServiceFigures> = {};
+    for (const [s, w] of this.waits) {
+      const sorted = [...w].sort((a, b) => a - b);
+      out[s] = {
+        served: sorted.length,
+        meanWaitS: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
+        p95WaitS: quantile(sorted, 0.95),
+        overLimitShare: sorted.length ? sorted.filter((x) => x > waitLimitS).length / sorted.length : 0,
+      };
+    }
+    return out;
+  }
+}
+
 /** The mean of each figure over days. */
 export function averageFigures(days: readonly DayFigures[]): DayFigures {
   const out = {} as Record<keyof DayFigures, number>;
