@@ -33,6 +33,7 @@ import { errorReply } from '../protocol/decode.ts';
 import { localDay, systemClock, type Clock } from '../lib/time.ts';
 import { getPolicy, type RoutingContext, type RoutingPolicy } from '../routing/index.ts';
 import type { HallEvent } from '../eventlog/schema.ts';
+import type { ServiceTimeTable } from '../routing/service-times.ts';
 import { HallModel, type Ticket, type WindowRt } from './state.ts';
 import { MemoryStore, type HallStore, type StoredReply } from '../eventlog/store.ts';
 import { advice, callEvent, estimate, hallState, ticketStatus, waitAlert, windowState, type TicketStatus } from './views.ts';
@@ -50,6 +51,12 @@ export interface EngineOptions {
   clock?: Clock;
   /** Routing policy name (default `default`). */
   policy?: string;
+  /**
+   * Mean service times recorded on the hall's past days, by weekday and hour
+   * (the live controller reads them from its database); without it the
+   * configured `expectedServiceS` is the prior.
+   */
+  serviceTimes?: ServiceTimeTable;
 }
 
 type Listener<T> = (v: T) => void;
@@ -69,7 +76,7 @@ export class HallEngine {
   version = 0;
 
   constructor(opts: EngineOptions) {
-    this.model = new HallModel(opts.hall);
+    this.model = new HallModel(opts.hall, opts.serviceTimes);
     this.store = opts.store ?? new MemoryStore();
     this.clock = opts.clock ?? systemClock;
     this.policy = getPolicy(opts.policy ?? 'default');
@@ -201,12 +208,23 @@ export class HallEngine {
     return this.finish([e], { id: r.id, ok: true, ticket: { no: t.no, service: t.service } }, replyTo, now);
   }
 
+  /**
+   * The idle windows among `ids` that may serve `service`, in the order the
+   * routing policy wants them to call a new ticket of it (the simulator asks
+   * them in this order).
+   */
+  dispatchOrder(service: string, ids: readonly string[]): string[] {
+    const ws = ids.map((id) => this.model.windows.get(id)).filter((w): w is WindowRt => !!w && (w.own.includes(service) || w.overflow.includes(service)));
+    return (this.policy.dispatchOrder ? this.policy.dispatchOrder(ws, service) : ws).map((w) => w.id);
+  }
+
   /** The routing policy's pick for `w`, over today's queues. */
   private pick(w: WindowRt, now: number): Ticket | null {
     const m = this.model;
     const ctx: RoutingContext = {
       nowMs: now, window: w, windows: m.windowList, queues: m.queues, services: m.routingServices,
       ordinaryPerPriority: m.hall.priority.ordinaryPerPriority, ordinarySincePriority: m.ordinarySincePriority,
+      calledToday: m.calledToday, settings: m.hall.routing,
     };
     const q = this.policy.pick(ctx);
     if (!q) return null;
@@ -258,6 +276,7 @@ export class HallEngine {
         for (const fn of this.changes) fn();
       }
     }
+    m.refreshPriors(now);
     return now;
   }
 

@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
 import { isoLocal, systemClock } from '../lib/time.ts';
+import { liveServiceTimes } from '../routing/recorded.ts';
 import { decode, errorReply, type Decoded } from '../protocol/decode.ts';
 import { DeviceHealth, DeviceStatus, WindowCommand, type Alert, WindowRating, parseKioskRequest, type KioskRequest } from '../protocol/messages.ts';
 import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../supervision/index.ts';
@@ -56,7 +57,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? pino({ name: 'controller' });
   const store = opts.store ?? new SqliteStore(opts.dbPath, { clock });
-  const engine = new HallEngine({ hall, store, clock, policy: opts.policy });
+  // Routing starts each hour from the mean service times this hall recorded on
+  // the same weekday and hour (firmware/routing/recorded.ts), not the configured guess.
+  const serviceTimes = store instanceof SqliteStore ? liveServiceTimes(store.db, hall.hall.timezone, () => clock.now()) : undefined;
+  const engine = new HallEngine({ hall, store, clock, policy: opts.policy, serviceTimes });
 
   // What a command caused, published after its reply (the store already holds it).
   const windows = new Set<string>();

@@ -4,7 +4,8 @@
 // No validation here: every event reaching `apply` was valid when it was stored.
 import type { HallConfig, ServiceConfig, WindowConfig } from '../config/hall.ts';
 import type { QueuedTicket, RoutingService, RoutingWindow } from '../routing/types.ts';
-import { isoLocal, localSecondOfDay, localToMs, offsetMinutes } from '../lib/time.ts';
+import type { ServiceTimeTable } from '../routing/service-times.ts';
+import { isoLocal, localSecondOfDay, localToMs, localWeekday, offsetMinutes } from '../lib/time.ts';
 import type { HallEvent } from '../eventlog/schema.ts';
 
 export type TicketState = 'waiting' | 'called' | 'serving' | 'done' | 'no-show' | 'parked';
@@ -40,7 +41,11 @@ export interface WindowRt extends RoutingWindow {
 
 export interface RecentCall { no: string; window: string; service: string; at: number }
 
-/** Mean service time today, blended with the configured prior until observations accumulate. */
+/**
+ * Mean service time: today's observations blended with a prior worth this many
+ * of them. The prior is the hall's recorded mean for this weekday and hour when a
+ * table of recorded days is given (the live controller), else the configured guess.
+ */
 const PRIOR_WEIGHT = 3;
 const RECENT_CALLS = 10;
 
@@ -59,6 +64,8 @@ export class HallModel {
   /** Numbers reserved for offline use today: number → kiosk and service. */
   readonly blocks = new Map<string, { kiosk: string; service: string }>();
   readonly ordinarySincePriority = new Map<string, number>();
+  /** Citizens called today per service, and how many of them had waited past the limit (the routing guard reads it). */
+  readonly calledToday = new Map<string, { called: number; late: number }>();
   readonly recentCalls: RecentCall[] = [];
   day = '';
   dayStart = 0;
@@ -66,7 +73,11 @@ export class HallModel {
   /** The day's UTC offset in ms, or NaN on a day with a clock change (then Intl is asked each time). */
   private dayOffsetMs = NaN;
 
-  constructor(readonly hall: HallConfig) {
+  /** Weekday (0 = Sunday) of the current service day, and the hour the priors were set for. */
+  private weekday = -1;
+  private priorHour = -1;
+
+  constructor(readonly hall: HallConfig, private readonly serviceTimes?: ServiceTimeTable) {
     for (const s of hall.services) {
       this.services.set(s.id, s);
       this.routingServices.set(s.id, { id: s.id, waitLimitS: s.waitLimitS, meanServiceS: s.expectedServiceS });
@@ -97,7 +108,10 @@ export class HallModel {
     this.counters.clear();
     this.blocks.clear();
     this.ordinarySincePriority.clear();
+    this.calledToday.clear();
     this.recentCalls.length = 0;
+    this.weekday = localWeekday(this.dayStart + 12 * 3_600_000, tz);
+    this.priorHour = -1;
     for (const [id, s] of this.served) {
       s.sum = 0; s.count = 0;
       this.routingServices.get(id)!.meanServiceS = this.services.get(id)!.expectedServiceS;
@@ -133,6 +147,10 @@ export class HallModel {
           if (t.state === 'waiting') {
             this.dequeue(t);
             this.ordinarySincePriority.set(t.service, t.priority ? 0 : (this.ordinarySincePriority.get(t.service) ?? 0) + 1);
+            const c = this.calledToday.get(t.service) ?? { called: 0, late: 0 };
+            c.called++;
+            if (e.at - t.arrivedAtMs > this.services.get(t.service)!.waitLimitS * 1000) c.late++;
+            this.calledToday.set(t.service, c);
           }
           t.state = 'called';
           t.window = e.window;
@@ -246,12 +264,31 @@ export class HallModel {
     if (i >= 0) q.splice(i, 1);
   }
 
+  /** The prior mean service time of `service` for the hour set by `refreshPriors`. */
+  priorServiceS(service: string): number {
+    const recorded = this.serviceTimes && this.priorHour >= 0 ? this.serviceTimes.meanS(service, this.weekday, this.priorHour) : undefined;
+    return recorded ?? this.services.get(service)!.expectedServiceS;
+  }
+
+  /** With a table of recorded days, moves each service's prior to the hour of `nowMs` (cheap when the hour is unchanged). */
+  refreshPriors(nowMs: number): void {
+    if (!this.serviceTimes || !this.day) return;
+    const hour = Math.floor(this.secondOfDay(nowMs) / 3600);
+    if (hour === this.priorHour) return;
+    this.priorHour = hour;
+    for (const id of this.services.keys()) this.blend(id);
+  }
+
+  private blend(service: string): void {
+    const s = this.served.get(service)!;
+    this.routingServices.get(service)!.meanServiceS = (this.priorServiceS(service) * PRIOR_WEIGHT + s.sum) / (PRIOR_WEIGHT + s.count);
+  }
+
   private observe(service: string, seconds: number): void {
     const s = this.served.get(service)!;
     s.sum += seconds;
     s.count += 1;
-    const prior = this.services.get(service)!.expectedServiceS;
-    this.routingServices.get(service)!.meanServiceS = (prior * PRIOR_WEIGHT + s.sum) / (PRIOR_WEIGHT + s.count);
+    this.blend(service);
   }
 
   /** Services served today and how many, for statistics in the simulator. */
