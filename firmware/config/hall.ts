@@ -8,6 +8,9 @@ const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)
 const Span = z.object({ open: HHMM, close: HHMM }).strict()
   .refine((s) => s.open < s.close, { message: 'open must be before close' });
 
+/** The routing guard's safe default (see `routing.serviceGuard`). */
+export const DEFAULT_SERVICE_GUARD = 30;
+
 export const ServiceConfig = z.object({
   id: ServiceId,
   letter: z.string().regex(/^[A-Z]{1,2}$/, 'ticket letter must be one or two capital letters'),
@@ -67,6 +70,20 @@ export const HallConfig = z.object({
     /** A device silent for this long is reported offline. */
     deviceSilentS: z.number().int().positive().default(30),
   }).strict(),
+  /** Routing (firmware/routing): the default policy's settings. */
+  routing: z.object({
+    /**
+     * Service guard, in citizens: a service whose longest-waiting citizen has
+     * been passed over today for later ones of other services (at windows that
+     * could serve both) this many times more than it went ahead of others goes
+     * first at every window allowed to serve it, until it is even again. Lower
+     * keeps each service (a long, rare errand such as a notary's) closer to
+     * first-come-first-served, at some cost in the hall's mean wait; 0 is
+     * first-come-first-served across services. `npm run bench -- --only routing`
+     * prints the trade-off.
+     */
+    serviceGuard: z.number().int().min(0).max(100_000).default(DEFAULT_SERVICE_GUARD),
+  }).strict().default({ serviceGuard: DEFAULT_SERVICE_GUARD }),
   /** Monthly staff ranking ("service star of the month"): score = 100 × (satisfaction × rate + served × served/most served). */
   ranking: z.object({
     satisfaction: z.number().min(0).max(1).default(0.7),

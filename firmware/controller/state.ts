@@ -48,6 +48,8 @@ export interface RecentCall { no: string; window: string; service: string; at: n
  */
 const PRIOR_WEIGHT = 3;
 const RECENT_CALLS = 10;
+/** Share of the wait limit after which a citizen passed over counts for the routing guard. */
+const AT_RISK = 0.5;
 
 export class HallModel {
   readonly services = new Map<string, ServiceConfig>();
@@ -64,8 +66,17 @@ export class HallModel {
   /** Numbers reserved for offline use today: number → kiosk and service. */
   readonly blocks = new Map<string, { kiosk: string; service: string }>();
   readonly ordinarySincePriority = new Map<string, number>();
-  /** Citizens called today per service, and how many of them had waited past the limit (the routing guard reads it). */
-  readonly calledToday = new Map<string, { called: number; late: number }>();
+  /**
+   * Per service, the turns first-come-first-served owes it today: one more each
+   * time a window called someone of another service while this service's
+   * longest-waiting citizen had come earlier and could have been served there;
+   * one less each time it went ahead so, or was called in first-come order
+   * while owed (the routing guard reads it). Derived from the
+   * events, so a restarted controller has the same figures.
+   */
+  readonly passedOver = new Map<string, number>();
+  /** Citizens called today per service (recalls not counted again). */
+  readonly calledToday = new Map<string, number>();
   readonly recentCalls: RecentCall[] = [];
   day = '';
   dayStart = 0;
@@ -108,6 +119,7 @@ export class HallModel {
     this.counters.clear();
     this.blocks.clear();
     this.ordinarySincePriority.clear();
+    this.passedOver.clear();
     this.calledToday.clear();
     this.recentCalls.length = 0;
     this.weekday = localWeekday(this.dayStart + 12 * 3_600_000, tz);
@@ -145,12 +157,10 @@ export class HallModel {
         const w = this.windows.get(e.window)!;
         if (!e.recall) {
           if (t.state === 'waiting') {
+            this.countPassedOver(w, t, e.at);
+            this.calledToday.set(t.service, (this.calledToday.get(t.service) ?? 0) + 1);
             this.dequeue(t);
             this.ordinarySincePriority.set(t.service, t.priority ? 0 : (this.ordinarySincePriority.get(t.service) ?? 0) + 1);
-            const c = this.calledToday.get(t.service) ?? { called: 0, late: 0 };
-            c.called++;
-            if (e.at - t.arrivedAtMs > this.services.get(t.service)!.waitLimitS * 1000) c.late++;
-            this.calledToday.set(t.service, c);
           }
           t.state = 'called';
           t.window = e.window;
@@ -262,6 +272,28 @@ export class HallModel {
     const q = this.queues.get(t.service)!;
     const i = q.indexOf(t);
     if (i >= 0) q.splice(i, 1);
+  }
+
+  /** `t` is called at `w`: the service whose citizen first come first served would have called there is passed over. */
+  private countPassedOver(w: WindowRt, t: Ticket, now: number): void {
+    let oldest: Ticket | undefined;
+    for (const s of [...w.own, ...w.overflow]) {
+      const head = this.queues.get(s)?.[0];
+      if (!head || head.service === t.service || head.arrivedAtMs >= t.arrivedAtMs) continue;
+      // Only a citizen at risk loses by being passed over: one past half the limit
+      // and not yet past it (one past it already counts as late).
+      const limit = this.services.get(s)!.waitLimitS * 1000;
+      if (now - head.arrivedAtMs > limit || now - head.arrivedAtMs < limit * AT_RISK) continue;
+      if (!oldest || head.arrivedAtMs < oldest.arrivedAtMs) oldest = head;
+    }
+    const n = this.passedOver.get(t.service) ?? 0;
+    if (!oldest) {
+      // Called in first-come order: a turn owed to the service is given back.
+      if (n > 0) this.passedOver.set(t.service, n - 1);
+      return;
+    }
+    this.passedOver.set(oldest.service, (this.passedOver.get(oldest.service) ?? 0) + 1);
+    this.passedOver.set(t.service, n - 1);
   }
 
   /** The prior mean service time of `service` for the hour set by `refreshPriors`. */

@@ -37,9 +37,10 @@ export function estimateWaitS(input: EstimateInput, service: string, ahead: numb
     const able = open.filter((w) => w.own.includes(o) || w.overflow.includes(o)).length;
     const shared = mine.filter((w) => w.own.includes(o) || w.overflow.includes(o)).length;
     // How much of the other queue goes before this ticket: the default policy
-    // serves shorter errands first (weight 1) and lets longer ones ahead only as
-    // their wait grows past this one's in the ratio of the squared service times.
-    const weight = m <= svc.meanServiceS ? 1 : (svc.meanServiceS / m) ** 2;
+    // (tail-index.ts) scores a queue by its length ÷ mean service time, so
+    // shorter errands go first (weight 1) and longer ones in the ratio of the
+    // service times, until urgency near the limit evens them out.
+    const weight = m <= svc.meanServiceS ? 1 : svc.meanServiceS / m;
     work += (q * m * shared * weight) / able;
   }
   // With every window busy, the first one frees after about one service time shared among them.

@@ -3,7 +3,8 @@ import type { RoutingPolicy } from './types.ts';
 import { builtInPolicies } from './policies.ts';
 
 export * from './types.ts';
-export { defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy } from './policies.ts';
+export { defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy, deadlineCmuPolicy } from './policies.ts';
+export { tailIndexPolicy, type TailIndexParams } from './tail-index.ts';
 
 const policies = new Map<string, RoutingPolicy>(builtInPolicies.map((p) => [p.name, p]));
 

@@ -2,6 +2,7 @@
 // pure function of the context (see types.ts); none keeps state between calls.
 import type { QueuedTicket, RoutingContext, RoutingPolicy } from './types.ts';
 import { nextInService, oldestAmong } from './fair-priority.ts';
+import { OVERFLOW_WEIGHT, URGENCY_POWER, tailIndexPolicy } from './tail-index.ts';
 
 /** What halls do today: each window only its own services, first come first served. */
 export const dedicatedPolicy: RoutingPolicy = {
@@ -52,7 +53,8 @@ export function queueSlackS(ctx: RoutingContext, service: string): number {
 }
 
 /**
- * manyi's default, from two rules of queueing theory, with no tuned constants:
+ * manyi's default until issue #13 (kept for comparison in the bench), from two
+ * rules of queueing theory, with no tuned constants:
  * - deadline first: a queue this window may serve whose slack (queueSlackS) is
  *   gone has someone about to pass the limit: its next citizen goes first, the
  *   queue with the least slack first;
@@ -64,8 +66,8 @@ export function queueSlackS(ctx: RoutingContext, service: string): number {
  *   spare its length.
  * Own services are considered first and win ties.
  */
-export const defaultPolicy: RoutingPolicy = {
-  name: 'default',
+export const deadlineCmuPolicy: RoutingPolicy = {
+  name: 'deadline-cmu',
   pick: (ctx) => {
     let urgent: { t: QueuedTicket; slack: number } | null = null;
     let best: { t: QueuedTicket; index: number } | null = null;
@@ -87,6 +89,9 @@ export const defaultPolicy: RoutingPolicy = {
   },
 };
 
+/** manyi's default: the tail-first index rule (tail-index.ts). */
+export const defaultPolicy: RoutingPolicy = tailIndexPolicy({ name: 'default', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: URGENCY_POWER });
+
 export const builtInPolicies: readonly RoutingPolicy[] = [
-  defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy,
+  defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy, deadlineCmuPolicy,
 ];

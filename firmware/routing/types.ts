@@ -39,10 +39,37 @@ export interface RoutingContext {
   /** "N ordinary, then one priority", counted per service. */
   ordinaryPerPriority: number;
   ordinarySincePriority: ReadonlyMap<string, number>;
+  /**
+   * Per service: times today its longest-waiting citizen was passed over for a
+   * later one of another service at a window that could serve both, less the
+   * times it went ahead so (absent: no history).
+   */
+  passedOver?: ReadonlyMap<string, number>;
+  /** Citizens called today per service. */
+  calledToday?: ReadonlyMap<string, number>;
+  /** The hall's routing settings (hall configuration `routing`). */
+  settings?: RoutingSettings;
+}
+
+export interface RoutingSettings {
+  /**
+   * Service guard: a service passed over (see `passedOver`) more than this many
+   * times today goes first at every window allowed to serve it, until it is even
+   * again. 0 is first come first served across services; larger lets the
+   * routing trade more of one service's waiting for the hall's.
+   */
+  serviceGuard: number;
 }
 
 export interface RoutingPolicy {
   readonly name: string;
   /** The ticket this window should call now, or null to stay idle. Must not mutate ctx. */
   pick(ctx: RoutingContext): QueuedTicket | null;
+  /**
+   * Which of the idle `windows` should call a ticket of `service` that just
+   * arrived, best first (windows that may not serve it left out). Without it,
+   * the windows in the order given (who asks first). The simulator asks the
+   * windows in this order; live, staff press when they press.
+   */
+  dispatchOrder?(windows: readonly RoutingWindow[], service: string): RoutingWindow[];
 }

@@ -1,6 +1,6 @@
 // `manyi simulate` and `manyi staffing`.
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario, type Scenario } from './scenario.ts';
 import { simulate, type SimulationResult } from './run.ts';
@@ -62,19 +62,55 @@ export function register(program: Command): void {
     });
 
   program.command('staffing')
-    .description('windows per service and hour that keep P(wait > limit) under a target (Erlang C)')
-    .requiredOption('--scenario <file>', 'scenario JSON')
+    .description('windows per service and hour that keep P(wait > limit) under a target: Erlang C from a scenario, or from a hall\'s recorded days (--db) checked by simulating through the engine')
+    .option('--scenario <file>', 'scenario JSON')
+    .option('--db <file>', 'instead of --scenario: the controller database whose recorded arrivals and service times to use')
+    .option('--weekday <day>', 'with --db: the weekday to staff (mon … sun, or 0–6 with 0 = Sunday)')
+    .option('--hall <file>', 'with --db: hall configuration (default: the demo hospital)')
+    .option('--from <day>', 'with --db: first recorded day to read (default: eight weeks before --to)')
+    .option('--to <day>', 'with --db: last recorded day to read (default: the last one recorded)')
+    .option('--check-seeds <n>', 'with --db: seeded days to simulate the proposal through the engine (0: Erlang C only)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 200) throw new Error(`--check-seeds must be 0–200, got ${v}`);
+      return n;
+    }, 10)
     .option('--target <p>', 'largest acceptable P(wait > limit)', (v) => {
       const n = Number(v);
       if (!(n > 0 && n < 1)) throw new Error(`--target must be between 0 and 1, got ${v}`);
       return n;
     }, 0.05)
     .option('--svg <file>', 'also write the table as an SVG chart')
-    .action(async (o: { scenario: string; target: number; svg?: string }) => {
+    .option('--json', 'with --db: print the proposal and its check as JSON')
+    .action(async (o: StaffingCliOptions) => {
       const { staffingPlan, formatStaffing, staffingSvg } = await import('./staffing.ts');
-      const s = loadScenario(o.scenario);
-      const plan = staffingPlan(s, o.target);
-      console.log(formatStaffing(plan));
-      if (o.svg) { writeFileSync(o.svg, staffingSvg(plan)); console.log(`chart written to ${o.svg}`); }
+      if ((o.scenario === undefined) === (o.db === undefined)) throw new Error('give either --scenario FILE or --db FILE');
+      if (o.scenario) {
+        const s = loadScenario(o.scenario);
+        const plan = staffingPlan(s, o.target);
+        console.log(formatStaffing(plan));
+        if (o.svg) { writeFileSync(o.svg, staffingSvg(plan)); console.log(`chart written to ${o.svg}`); }
+        return;
+      }
+      const { staffingFromRecorded, parseWeekday, formatRecordedStaffing } = await import('./staffing-recorded.ts');
+      const { loadHallConfig } = await import('../config/hall.ts');
+      const { default: Database } = await import('better-sqlite3');
+      if (o.weekday === undefined) throw new Error('--db needs --weekday (mon … sun)');
+      const weekday = parseWeekday(o.weekday);
+      if (!existsSync(o.db!)) throw new Error(`no database at ${o.db}`);
+      const hall = loadHallConfig(o.hall);
+      const db = new Database(o.db!, { fileMustExist: true });
+      try {
+        const r = staffingFromRecorded(db, hall, { weekday, target: o.target, from: o.from, to: o.to, checkSeeds: o.checkSeeds });
+        if (o.json) console.log(JSON.stringify(r));
+        else console.log(formatRecordedStaffing(r));
+        if (o.svg) { writeFileSync(o.svg, staffingSvg(r.checked)); if (!o.json) console.log(`chart written to ${o.svg}`); }
+      } finally {
+        db.close();
+      }
     });
+}
+
+interface StaffingCliOptions {
+  scenario?: string; db?: string; weekday?: string; hall?: string; from?: string; to?: string;
+  checkSeeds: number; target: number; svg?: string; json?: boolean;
 }

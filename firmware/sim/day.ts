@@ -43,7 +43,8 @@ type Ev =
   | { k: 'noshow'; window: string }
   | { k: 'tick' }
   | { k: 'start'; window: string; no: string }
-  | { k: 'end'; window: string };
+  | { k: 'end'; window: string }
+  | { k: 'staff'; window: string; open: boolean };
 
 export function sample(rng: Rng, d: Distribution): number {
   switch (d.dist) {
@@ -74,6 +75,12 @@ const toS = (hhmm: string) => +hhmm.slice(0, 2) * 3600 + +hhmm.slice(3) * 60;
 export interface DayOptions {
   /** Scripted arrivals instead of Poisson ones (seconds of day). */
   arrivals?: Array<{ atS: number; service: string; priority: boolean }>;
+  /**
+   * Staffing through the day: at `atS` window `window` is paused (open: false) or
+   * resumed (open: true); a window serving someone finishes first. Without it
+   * every window is open all day.
+   */
+  staffing?: Array<{ atS: number; window: string; open: boolean }>;
 }
 
 export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayOptions = {}): DayResult {
@@ -86,12 +93,15 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
   const walkRng = createRng(seed, 3002);
 
   const q = new EventQueue<Ev>();
+  // Staffing changes first: at equal times they run before arrivals.
+  for (const st of opts.staffing ?? []) q.push(ms(st.atS), { k: 'staff', window: st.window, open: st.open });
   for (const a of opts.arrivals ?? arrivalTimes(s, seed)) q.push(ms(a.atS), { k: 'arrive', service: a.service, priority: a.priority });
 
   q.push(ms(openS), { k: 'tick' });
   const idle = new Set(s.windows.map((w) => w.id));
   const eligible = new Map(s.windows.map((w) => [w.id, new Set(hall.servicesOf(w.id))] as const));
   const serving = new Map<string, string>(); // window → ticket no
+  const paused = new Set<string>();
   const citizens = new Map<string, CitizenRecord>();
   const calls: DayResult['calls'] = [];
   let busyMs = 0;
@@ -113,6 +123,7 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
       serving.set(window, c.no);
       return;
     }
+    serving.set(window, c.no); // walking to the window: the window is taken
     const walk = s.walkS > 0 ? exponential(walkRng, s.walkS * 1000) : 0;
     q.push(at + Math.round(walk), { k: 'start', window, no: c.no });
   };
@@ -124,7 +135,8 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
     if (e.k === 'arrive') {
       const t = hall.issue(e.service, e.priority, at);
       citizens.set(t.no, { no: t.no, service: e.service, priority: e.priority, arrivedAtMs: at, estWaitS: t.estWaitS });
-      for (const w of idle) if (eligible.get(w)!.has(e.service)) tryCall(w, at);
+      const order = hall.dispatchOrder ? hall.dispatchOrder(e.service, [...idle]) : [...idle].filter((w) => eligible.get(w)!.has(e.service));
+      for (const w of order) if (idle.has(w)) tryCall(w, at);
       const n = hall.waiting();
       if (n > maxQueue) maxQueue = n;
     } else if (e.k === 'start') {
@@ -136,8 +148,7 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
     } else if (e.k === 'end') {
       hall.complete(e.window, at);
       serving.delete(e.window);
-      idle.add(e.window);
-      tryCall(e.window, at);
+      if (!paused.has(e.window)) { idle.add(e.window); tryCall(e.window, at); }
     } else if (e.k === 'tick') {
       // Windows left idle by the policy look again, as the controller's 1 s re-evaluation does.
       hall.tick?.(at);
@@ -147,12 +158,23 @@ export function simulateDay(s: Scenario, hall: SimHall, seed: number, opts: DayO
         }
       }
       if (at < ms(closeS) || hall.waiting() > 0) q.push(at + TICK_MS, { k: 'tick' });
+    } else if (e.k === 'staff') {
+      if (!hall.setOpen) throw new Error('this hall cannot pause windows');
+      if (e.open === paused.has(e.window)) {
+        hall.setOpen(e.window, e.open, at);
+        if (e.open) {
+          paused.delete(e.window);
+          if (!serving.has(e.window)) { idle.add(e.window); tryCall(e.window, at); }
+        } else {
+          paused.add(e.window);
+          idle.delete(e.window);
+        }
+      }
     } else {
       // A no-show's grace period is over.
       hall.noShow(e.window, at);
       serving.delete(e.window);
-      idle.add(e.window);
-      tryCall(e.window, at);
+      if (!paused.has(e.window)) { idle.add(e.window); tryCall(e.window, at); }
     }
   }
   const openMs = (closeS - openS) * 1000 * s.windows.length;

@@ -21,7 +21,7 @@ export class EngineHall implements SimHall {
 
   private id(): string { return `sim-${++this.seq}`; }
 
-  private command(window: string, action: 'open' | 'call-next' | 'start' | 'complete' | 'no-show', atMs: number) {
+  private command(window: string, action: 'open' | 'call-next' | 'start' | 'complete' | 'no-show' | 'pause' | 'resume', atMs: number) {
     const r = this.engine.window(window, { id: this.id(), action }, atMs);
     if (!r.ok) throw new Error(`window ${window} ${action} at ${new Date(atMs).toISOString()}: ${r.error.code}: ${r.error.message}`);
     return r;
@@ -45,11 +45,13 @@ export class EngineHall implements SimHall {
   start(window: string, atMs: number): void { this.command(window, 'start', atMs); }
   complete(window: string, atMs: number): void { this.command(window, 'complete', atMs); }
   noShow(window: string, atMs: number): void { this.command(window, 'no-show', atMs); }
+  setOpen(window: string, open: boolean, atMs: number): void { this.command(window, open ? 'resume' : 'pause', atMs); }
   tick(atMs: number): void { this.engine.tick(atMs); }
   waiting(): number { return this.waitingCount; }
   servicesOf(window: string): readonly string[] {
     const w = this.engine.model.windows.get(window);
     return w ? [...w.own, ...w.overflow] : [];
   }
+  dispatchOrder(service: string, idle: readonly string[]): string[] { return this.engine.dispatchOrder(service, idle); }
   waitingFor(service: string): number { return this.engine.model.queues.get(service)?.length ?? 0; }
 }

@@ -13,6 +13,8 @@ export interface SimHall {
   start(window: string, atMs: number): void;
   complete(window: string, atMs: number): void;
   noShow(window: string, atMs: number): void;
+  /** Pauses (false) or resumes (true) a window, as staff do when the hall's staffing changes. */
+  setOpen?(window: string, open: boolean, atMs: number): void;
   /** Periodic housekeeping (the controller's once-a-second tick: alerts). */
   tick?(atMs: number): void;
   /** Citizens waiting (not yet called) across the hall. */
@@ -21,6 +23,8 @@ export interface SimHall {
   servicesOf(window: string): readonly string[];
   /** Wait-over-limit alerts raised so far. */
   readonly alertsRaised?: number;
+  /** The idle windows among `idle` that may serve `service`, in the order the routing policy wants them to call it. */
+  dispatchOrder?(service: string, idle: readonly string[]): string[];
   /** Citizens waiting for one service. */
   waitingFor(service: string): number;
 }

@@ -50,6 +50,8 @@ export const Scenario = z.object({
   ordinaryPerPriority: z.number().int().min(0).default(2),
   /** Seconds from being called to reaching the window (mean, exponential); 0 = none. */
   walkS: z.number().nonnegative().default(0),
+  /** The hall's routing settings, as in its configuration (`routing`); absent: the defaults. */
+  routing: z.object({ serviceGuard: z.number().int().min(0) }).strict().optional(),
 }).strict().superRefine((s, ctx) => {
   if (s.open >= s.close) ctx.addIssue({ code: 'custom', path: ['close'], message: 'close must be after open' });
   const ids = new Set(s.services.map((x) => x.id));
@@ -94,6 +96,7 @@ export function scenarioToHallConfig(s: Scenario): HallConfig {
     rating: { windowS: 10, reasons: [{ code: 'slow', name: { zh: '慢', en: 'Slow' } }] },
     priority: { ordinaryPerPriority: s.ordinaryPerPriority },
     thresholds: { adviceQueueLength: 25, adviceWaitS: Math.round(s.waitLimitS), pausedTooLongS: 600 },
+    ...(s.routing ? { routing: s.routing } : {}),
   });
 }
 

@@ -25,7 +25,7 @@ export function hourlyRates(s: Scenario, service: string): Map<number, number> {
 }
 
 /** Mean arrivals per service and hour over the recorded days falling on `weekday` (0 = Sunday). */
-export function recordedRates(events: readonly HallEvent[], tz: string, weekday: number): Map<string, Map<number, number>> {
+export function recordedRates(events: ReadonlyArray<HallEvent | { kind: 'ticket-issued'; day: string; service: string; arrivedAt: number }>, tz: string, weekday: number): Map<string, Map<number, number>> {
   const counts = new Map<string, Map<number, number>>();
   const days = new Set<string>();
   for (const e of events) {
@@ -67,13 +67,14 @@ export function staffingPlan(s: Scenario, target = 0.05): StaffingPlan {
   return planFromRates(rates, means, s.waitLimitS, target);
 }
 
-export function formatStaffing(p: StaffingPlan): string {
+export function formatStaffing(p: StaffingPlan, title = `Open windows needed so that P(wait > ${Math.round(p.waitLimitS / 60)} min) ≤ ${p.target} (Erlang C)`): string {
   const hh = (h: number) => `${String(h).padStart(2, '0')}h`;
-  const lines = [`Open windows needed so that P(wait > ${Math.round(p.waitLimitS / 60)} min) ≤ ${p.target} (Erlang C)`];
-  lines.push(['service'.padEnd(10), ...p.hours.map((h) => hh(h).padStart(4))].join(' '));
-  for (const r of p.rows) lines.push([r.service.padEnd(10), ...r.cells.map((c) => String(c.windows).padStart(4))].join(' '));
+  const w = Math.max(10, ...p.rows.map((r) => r.service.length));
+  const lines = [title];
+  lines.push([''.padEnd(w), ...p.hours.map((h) => hh(h).padStart(4))].join(' '));
+  for (const r of p.rows) lines.push([r.service.padEnd(w), ...r.cells.map((c) => String(c.windows).padStart(4))].join(' '));
   const totals = p.hours.map((_, i) => p.rows.reduce((n, r) => n + r.cells[i]!.windows, 0));
-  lines.push(['total'.padEnd(10), ...totals.map((t) => String(t).padStart(4))].join(' '));
+  lines.push(['total'.padEnd(w), ...totals.map((t) => String(t).padStart(4))].join(' '));
   return lines.join('\n');
 }
 

@@ -1,10 +1,16 @@
-// Every routing policy on the shared bench halls (and any --scenario FILE given),
-// 20+ seeded days each: waits, share over the limit, longest queue, utilisation,
-// and the default policy's ratios to pooled (the bound) and dedicated (today).
-// `npm run bench -- --only routing [--seeds N] [--scenario FILE]…`
-import { loadScenario } from '../../firmware/sim/scenario.ts';
-import { simulate, type SimulationResult } from '../../firmware/sim/run.ts';
-import { policyNames } from '../../firmware/routing/index.ts';
+// Routing over a family of halls (issue #13): every policy on N generated halls
+// (firmware/sim/random-hall.ts) plus the reference days, the same seeded days for
+// every policy. Prints, per hall and over the family: mean wait ÷ pooled FCFS,
+// over-limit share − the best simple policy's (dedicated, overflow, eligible-FCFS),
+// the worst single service, each service against eligible-FCFS (the guard), the
+// wiring bound where 1.10 × pooled is out of reach, and the guard's trade-off curve.
+//
+// `npm run bench -- --only routing [--halls 30] [--seeds 10] [--family 1] [--guards 0,10,30,100,100000] [--scenario FILE]…`
+import { loadScenario, type Scenario } from '../../firmware/sim/scenario.ts';
+import { simulate } from '../../firmware/sim/run.ts';
+import { randomHalls, describeHall } from '../../firmware/sim/random-hall.ts';
+import { compareOnHall, familyRow, policyOnHall, SIMPLE_POLICIES, type FamilyRow, type HallComparison, type PolicyOnHall } from '../../firmware/sim/family.ts';
+import { DEFAULT_SERVICE_GUARD } from '../../firmware/config/hall.ts';
 
 export function scenarioFiles(args: string[]): string[] {
   // Copies of the client's shared/bench/ hall days, plus one written independently of them.
@@ -13,37 +19,102 @@ export function scenarioFiles(args: string[]): string[] {
   args.forEach((a, i) => { if (a === '--scenario' && args[i + 1]) files.push(args[i + 1]!); });
   return files;
 }
-export function seedsArg(args: string[], fallback = 20): number {
-  const i = args.indexOf('--seeds');
+function intArg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
   const n = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--seeds must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
   return n;
 }
+export const seedsArg = (args: string[], fallback = 10): number => intArg(args, '--seeds', fallback);
 
-const f1 = (x: number) => x.toFixed(1);
-const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
+/** Policies in the family table: the simple ones, pooled (the bound), the default, and the default before #13. */
+const POLICIES = ['dedicated', 'overflow', 'eligible-fcfs', 'pooled', 'default', 'deadline-cmu'];
+const LIMIT_RATIO = 1.1;
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const pts = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+const cell = (s: string, w: number, left = false) => (left ? s.padEnd(w) : s.padStart(w));
 
 export default async function (args: string[]): Promise<void> {
   const seeds = seedsArg(args);
-  for (const file of scenarioFiles(args)) {
-    const s = loadScenario(file);
-    console.log(`\n${s.name} — ${seeds} seeded days, limit ${s.waitLimitS} s`);
-    const widths = [14, 9, 9, 9, 10, 9, 7, 9];
-    console.log(row(['policy', 'mean s', 'p95 s', 'max s', 'P(>limit)', 'maxQueue', 'util', 'ms/day'], widths));
-    const results = new Map<string, SimulationResult>();
-    for (const p of policyNames()) {
-      const r = simulate(s, p, { seeds });
-      results.set(p, r);
-      console.log(row([p, f1(r.meanWaitS), f1(r.p95WaitS), f1(r.maxWaitS), (r.overLimitShare * 100).toFixed(2) + '%',
-        f1(r.maxQueue), (r.utilisation * 100).toFixed(1) + '%', r.msPerDay.toFixed(1)], widths));
+  const n = intArg(args, '--halls', 30);
+  const family = intArg(args, '--family', 1);
+  const gi = args.indexOf('--guards');
+  const guards = (gi >= 0 ? args[gi + 1]! : `0,10,${DEFAULT_SERVICE_GUARD},100,100000`).split(',').map(Number)
+    .filter((g, i, a) => a.indexOf(g) === i && Number.isInteger(g) && g >= 0);
+  const halls: Array<{ s: Scenario; generated: boolean }> = [
+    ...randomHalls(family, n).map((s) => ({ s, generated: true })),
+    ...scenarioFiles(args).map((f) => ({ s: loadScenario(f), generated: false })),
+  ];
+  console.log(`Routing over ${n} generated halls (family ${family}) and ${halls.length - n} reference days; ${seeds} seeded days per hall and policy, the same for every policy.`);
+  console.log(`default = tail-first index (firmware/routing/tail-index.ts), service guard ${DEFAULT_SERVICE_GUARD}; deadline-cmu = the default before issue #13.`);
+  console.log(`Per hall: over-limit share and mean ÷ pooled FCFS; bound = each service alone on every window allowed to take it, ÷ pooled.\n`);
+
+  const head = [cell('hall', 26, true), cell('shape', 44, true), cell('util', 5), cell('pooled s', 8), cell('bound', 6), cell('best simple', 22, true),
+    ...POLICIES.filter((p) => !SIMPLE_POLICIES.includes(p as never) && p !== 'pooled').map((p) => cell(p, 20))];
+  console.log(head.join(' '));
+  const comparisons: Array<{ c: HallComparison; generated: boolean; s: Scenario }> = [];
+  const t0 = performance.now();
+  for (const { s, generated } of halls) {
+    const c = compareOnHall(s, { seeds, policies: POLICIES });
+    for (const g of guards) {
+      if (g === DEFAULT_SERVICE_GUARD) continue;
+      c.results.set(`default/guard=${g}`, simulate({ ...s, routing: { serviceGuard: g } }, 'default', { seeds }));
     }
-    const d = results.get('default')!, pooled = results.get('pooled')!, ded = results.get('dedicated')!;
-    const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2));
-    console.log(`default / pooled:    mean ${ratio(d.meanWaitS, pooled.meanWaitS)}, p95 ${ratio(d.p95WaitS, pooled.p95WaitS)}, ` +
-      `P(>limit) ${(d.overLimitShare * 100).toFixed(2)}% vs ${(pooled.overLimitShare * 100).toFixed(2)}% ` +
-      `(${d.meanWaitS <= pooled.meanWaitS * 1.1 && d.overLimitShare <= pooled.overLimitShare + 0.005 ? 'within' : 'outside'} ` +
-      `the issue's target of mean ≤ 1.10 × pooled and P(>limit) ≤ pooled + 0.5 pt, set for hospital-monday)`);
-    console.log(`default / dedicated: mean ${ratio(d.meanWaitS, ded.meanWaitS)}, p95 ${ratio(d.p95WaitS, ded.p95WaitS)}, ` +
-      `P(>limit) ${(d.overLimitShare * 100).toFixed(2)}% vs ${(ded.overLimitShare * 100).toFixed(2)}%`);
+    comparisons.push({ c, generated, s });
+    const u = c.results.get('pooled')!.utilisation;
+    console.log([cell(s.name, 26, true), cell(describeHall(s), 44, true), cell(u.toFixed(2), 5), cell(c.pooledMeanS.toFixed(0), 8),
+      cell((c.wiringBoundS / c.pooledMeanS).toFixed(2), 6), cell(`${c.bestSimple.policy} ${pct(c.bestSimple.overLimitShare)}`, 22, true),
+      ...POLICIES.filter((p) => !SIMPLE_POLICIES.includes(p as never) && p !== 'pooled').map((p) => {
+        const r = policyOnHall(c, p);
+        return cell(`${pct(r.overLimitShare)} ${r.meanRatio.toFixed(2)}×`, 20);
+      })].join(' '));
+  }
+  console.log(`(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+
+  const table = (title: string, rows: FamilyRow[]) => {
+    console.log(`\n${title}`);
+    const w = [22, 24, 7, 24, 9, 30, 30];
+    console.log([cell('policy', w[0]!, true), cell('worst mean÷pooled', w[1]!), cell('median', w[2]!), cell('worst tail pt (vs best simple)', w[3]!), cell('mean pt', w[4]!),
+      cell('worst service over limit', w[5]!), cell('worst service vs eFCFS pt', w[6]!)].join(' '));
+    for (const r of rows) {
+      console.log([cell(r.policy, w[0]!, true),
+        cell(`${r.worstMeanRatio.meanRatio.toFixed(2)} ${r.worstMeanRatio.hall}`, w[1]!), cell(r.medianMeanRatio.toFixed(2), w[2]!),
+        cell(`${pts(r.worstTail.tailPts)} ${r.worstTail.hall}`, w[3]!), cell(pts(r.meanTailPts), w[4]!),
+        cell(`${pct(r.worstService.worstService.overLimitShare)} ${r.worstService.hall}/${r.worstService.worstService.service}`, w[5]!),
+        cell(`${pts(r.worstGuard.guardPts.pts)} ${r.worstGuard.hall}/${r.worstGuard.guardPts.service}`, w[6]!)].join(' '));
+    }
+  };
+  const rowsFor = (p: string, which: (g: boolean) => boolean) => comparisons.filter((x) => which(x.generated)).map((x) => policyOnHall(x.c, p));
+  table(`Family: ${n} generated halls and the reference days`, POLICIES.map((p) => familyRow(p, rowsFor(p, () => true))));
+  table(`Generated halls only (${n})`, POLICIES.map((p) => familyRow(p, rowsFor(p, (g) => g))));
+
+  // Where the default's mean passes 1.10 × pooled: the wiring bound says whether any routing could do better.
+  console.log(`\nHalls where the default's mean wait passes ${LIMIT_RATIO} × pooled, with the wiring bound (each service alone on every window allowed to take it):`);
+  const over = comparisons.map((x) => ({ x, r: policyOnHall(x.c, 'default') })).filter(({ r }) => r.meanRatio > LIMIT_RATIO);
+  if (over.length === 0) console.log('  none');
+  for (const { x, r } of over) {
+    const bound = x.c.wiringBoundS / x.c.pooledMeanS;
+    const why = bound > LIMIT_RATIO ? 'the wiring does not allow 1.10 (bound above it)' : (r.meanWaitS - x.c.pooledMeanS < 30 ? 'light hall: within 30 s of pooled' : 'the tail comes first here');
+    console.log(`  ${x.c.hall.padEnd(26)} default ${r.meanRatio.toFixed(2)}× (${r.meanWaitS.toFixed(0)} s vs pooled ${x.c.pooledMeanS.toFixed(0)} s), bound ${bound.toFixed(2)}×: ${why}`);
+  }
+
+  // The guard's trade-off: how much mean wait each setting of routing.serviceGuard costs, over the generated halls.
+  console.log(`\nService guard trade-off (hall configuration routing.serviceGuard; default ${DEFAULT_SERVICE_GUARD}; 100000 = off), generated halls:`);
+  const curve = guards.map((g) => familyRow(`guard ${g}`, rowsFor(g === DEFAULT_SERVICE_GUARD ? 'default' : `default/guard=${g}`, (x) => x)));
+  console.log(['guard'.padEnd(10), 'median mean÷pooled'.padStart(19), 'worst'.padStart(7), 'worst tail pt'.padStart(14), 'mean tail pt'.padStart(13), 'worst service vs eFCFS pt'.padStart(26)].join(' '));
+  guards.forEach((g, i) => {
+    const r = curve[i]!;
+    console.log([String(g).padEnd(10), r.medianMeanRatio.toFixed(3).padStart(19), r.worstMeanRatio.meanRatio.toFixed(2).padStart(7), pts(r.worstTail.tailPts).padStart(14),
+      pts(r.meanTailPts).padStart(13), `${pts(r.worstGuard.guardPts.pts)} ${r.worstGuard.hall}/${r.worstGuard.guardPts.service}`.padStart(26)].join(' '));
+  });
+
+  // Per service on the reference days: over-limit share, mean and p95 wait.
+  for (const x of comparisons.filter((y) => !y.generated)) {
+    console.log(`\n${x.c.hall}: per service (over limit / mean s / p95 s)`);
+    for (const p of ['eligible-fcfs', 'pooled', 'default', 'deadline-cmu']) {
+      const r = x.c.results.get(p)!;
+      console.log(`  ${p.padEnd(14)} ${Object.entries(r.services).map(([k, v]) => `${k} ${pct(v.overLimitShare)} / ${v.meanWaitS.toFixed(0)} / ${v.p95WaitS.toFixed(0)}`).join('   ')}`);
+    }
   }
 }

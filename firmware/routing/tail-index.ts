@@ -1,0 +1,144 @@
+// The tail-first index rule, manyi's default routing policy (issue #13). Pure,
+// like every policy: a function of the queues, the windows and the clock (and the
+// day's "passed over" counts the engine derives from its events).
+//
+// 1. Index. Each waiting service the asking window may serve is scored
+//      queue length × urgency(longest wait ÷ limit) ÷ (helpers × mean service time)
+//    — max-weight with the generalised cμ rule: long queues and short errands
+//    first, services few windows can serve first (own windows count 1, overflow
+//    windows OVERFLOW_WEIGHT), and an urgency (1 − x)^−URGENCY_POWER that rises
+//    steeply as the service's longest-waiting citizen nears the limit, so a
+//    rare or long errand overtakes the rest before its citizen is late. The
+//    window takes the best-scored service; first come first served within it
+//    ("N ordinary, then one priority": fair-priority.ts).
+// 2. Own first under pressure. An overflow errand is taken only while the
+//    window's own queues have the slack to spare its length (their citizens
+//    would not pass the limit meanwhile): at the peaks each window keeps to its
+//    own services, which is what beats pooling on the tail when a hall is
+//    overloaded.
+// 3. Service guard. A service owed more than `settings.serviceGuard` turns by
+//    first-come-first-served (RoutingContext.passedOver: its citizen, still
+//    within the limit, passed over for a later one of another service) makes
+//    every window allowed to serve it serve first come first served until it
+//    is even: no service pays for the hall's tail beyond what the hall chose.
+// 4. Dispatch. A new ticket goes to the least flexible idle window that may
+//    serve it, keeping flexible windows free for the others.
+// No constant here is fitted to a hall: they were chosen once over the
+// generated family (firmware/sim/random-hall.ts; `npm run bench -- --only routing`).
+import type { QueuedTicket, RoutingContext, RoutingPolicy, RoutingWindow } from './types.ts';
+import { nextInService } from './fair-priority.ts';
+
+/** How much an overflow window counts among a service's helpers (an own window counts 1). */
+export const OVERFLOW_WEIGHT = 0.5;
+/** Exponent of the urgency (1 − wait ÷ limit)^−p. */
+export const URGENCY_POWER = 2;
+/** Past this share of the limit the urgency stops exploding and grows linearly with the wait. */
+const URGENCY_KNEE = 0.95;
+
+export interface TailIndexParams {
+  name: string;
+  overflowWeight: number;
+  urgencyPower: number;
+  /** A fixed service guard (tests, the bench); otherwise the hall's `settings.serviceGuard`, and none without settings. */
+  serviceGuard?: number;
+  /** Experimental: guard as a share of the service's citizens called today (owed > max(abs, share × called)). */
+  guardShare?: number;
+}
+
+/** Windows open now that may serve `service`: own ones count 1, overflow ones `overflowWeight`. */
+export function helpers(windows: readonly RoutingWindow[], service: string, overflowWeight: number): number {
+  let n = 0;
+  for (const w of windows) {
+    if (w.status !== 'open') continue;
+    if (w.own.includes(service)) n += 1;
+    else if (w.overflow.includes(service)) n += overflowWeight;
+  }
+  return n;
+}
+
+/** Urgency of a wait that is `x` limits long: (1 − x)^−p, continued linearly past the knee. */
+export function urgency(x: number, p: number): number {
+  if (x < URGENCY_KNEE) return (1 - Math.max(0, x)) ** -p;
+  const atKnee = (1 - URGENCY_KNEE) ** -p;
+  const slope = (p * atKnee) / (1 - URGENCY_KNEE);
+  return atKnee + slope * (x - URGENCY_KNEE);
+}
+
+/** The oldest arrival among the first few of a queue (place order is issue order; a late handover may have arrived earlier). */
+function oldestArrival(q: readonly QueuedTicket[]): number {
+  let oldest = q[0]!.arrivedAtMs;
+  for (let i = 1; i < q.length && i < 8; i++) if (q[i]!.arrivedAtMs < oldest) oldest = q[i]!.arrivedAtMs;
+  return oldest;
+}
+
+/** The index of one waiting service (−Infinity when nobody waits). Larger goes first. */
+export function serviceIndex(ctx: RoutingContext, service: string, p: Pick<TailIndexParams, 'overflowWeight' | 'urgencyPower'>): number {
+  const q = ctx.queues.get(service);
+  const svc = ctx.services.get(service);
+  if (!q || q.length === 0 || !svc) return -Infinity;
+  const waitedS = Math.max(0, (ctx.nowMs - oldestArrival(q)) / 1000);
+  const n = Math.max(helpers(ctx.windows, service, p.overflowWeight), p.overflowWeight);
+  return (q.length * urgency(waitedS / svc.waitLimitS, p.urgencyPower)) / (n * svc.meanServiceS);
+}
+
+/**
+ * Seconds of slack a service's queue has: over its waiting citizens, the least
+ * of limit − wait spent − (k + 1) service times shared among the windows able to
+ * serve it, for the k-th in line. Infinity for an empty queue.
+ */
+export function queueSlackS(ctx: RoutingContext, service: string, overflowWeight: number): number {
+  const svc = ctx.services.get(service);
+  const q = ctx.queues.get(service);
+  if (!svc || !q || q.length === 0) return Infinity;
+  const step = svc.meanServiceS / Math.max(helpers(ctx.windows, service, overflowWeight), overflowWeight);
+  let slack = Infinity;
+  for (let k = 0; k < q.length; k++) slack = Math.min(slack, svc.waitLimitS - (ctx.nowMs - q[k]!.arrivedAtMs) / 1000 - (k + 1) * step);
+  return slack;
+}
+
+/** Services owed more than `guard` turns by first-come-first-served today. */
+export function guardedServices(ctx: RoutingContext, guard: number, share = 0): Set<string> {
+  const out = new Set<string>();
+  if (!ctx.passedOver) return out;
+  for (const [s, n] of ctx.passedOver) if (n > Math.max(guard, share * (ctx.calledToday?.get(s) ?? 0))) out.add(s);
+  return out;
+}
+
+export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
+  return {
+    name: p.name,
+    pick(ctx: RoutingContext): QueuedTicket | null {
+      const eligible = [...ctx.window.own, ...ctx.window.overflow];
+      let oldest: QueuedTicket | null = null;
+      for (const s of eligible) {
+        const q = ctx.queues.get(s);
+        if (q && q.length && (!oldest || q[0]!.arrivedAtMs < oldest.arrivedAtMs)) oldest = q[0]!;
+      }
+      if (!oldest) return null;
+
+      // 3. The guard: a service owed too many turns here makes this window first come first served.
+      const guard = guardedServices(ctx, p.serviceGuard ?? ctx.settings?.serviceGuard ?? Infinity, p.guardShare);
+      if (eligible.some((s) => guard.has(s) && (ctx.queues.get(s)?.length ?? 0) > 0)) return nextInService(ctx, oldest.service);
+
+      // 2. Own first under pressure: the least slack among the window's own queues.
+      let ownSlack = Infinity;
+      for (const s of ctx.window.own) ownSlack = Math.min(ownSlack, queueSlackS(ctx, s, p.overflowWeight));
+
+      // 1. The index; ties go to the window's own services (listed first).
+      let best: string | null = null;
+      let bestIndex = -Infinity;
+      for (const s of eligible) {
+        if (!ctx.window.own.includes(s) && ownSlack <= (ctx.services.get(s)?.meanServiceS ?? 0)) continue;
+        const i = serviceIndex(ctx, s, p);
+        if (i > bestIndex) { bestIndex = i; best = s; }
+      }
+      return nextInService(ctx, best ?? oldest.service);
+    },
+    dispatchOrder(windows: readonly RoutingWindow[], service: string): RoutingWindow[] {
+      const able = windows.filter((w) => w.own.includes(service) || w.overflow.includes(service));
+      // Fewest services first; on a tie a window owning the service before one taking it as overflow.
+      const rank = (w: RoutingWindow) => 2 * (w.own.length + w.overflow.length) + (w.own.includes(service) ? 0 : 1);
+      return able.map((w, i) => [w, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([w]) => w);
+    },
+  };
+}
