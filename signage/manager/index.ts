@@ -8,6 +8,9 @@ import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
 import { StatsStore } from '../../firmware/stats/store.ts';
 import { sendJson, type WebApp } from '../../firmware/web/app.ts';
 import { renderManagerPage } from './page.ts';
+import { staffingView } from './staffing.ts';
+import { parseWeekday } from '../../firmware/sim/staffing-recorded.ts';
+import { localWeekday, localToMs } from '../../firmware/lib/time.ts';
 
 export interface ManagerOptions {
   db: BetterSqlite3.Database;
@@ -33,10 +36,14 @@ export function mountManagerPages(web: WebApp, opts: ManagerOptions): { store: S
       throw e;
     }
     const stats = rangeStats(store, range.from, range.to);
+    // Staffing for the weekday asked (?staffing=mon), else the weekday of the last day shown.
+    let weekday = localWeekday(localToMs(range.to, 12 * 3600, opts.hall.hall.timezone), opts.hall.hall.timezone);
+    try { if (url.searchParams.get('staffing')) weekday = parseWeekday(url.searchParams.get('staffing')!); } catch { /* a bad value shows the default */ }
     const html = renderManagerPage({
       hall: opts.hall, lang, today: store.today(), stats,
       ranking: staffRanking(store, range.to.slice(0, 7)),
       live: opts.live?.() ?? null, alerts: opts.alerts?.() ?? [],
+      staffing: staffingView(opts.db, opts.hall, weekday, store.today()),
     });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);

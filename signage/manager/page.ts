@@ -8,6 +8,7 @@ import { RATING_SCORES, type Alert, type HallState } from '../../firmware/protoc
 import { barLineChart, esc, stackedBars } from './charts.ts';
 import { t, type Lang } from './i18n.ts';
 import { MANAGER_CSS } from './style.ts';
+import { staffingSection, type StaffingView } from './staffing.ts';
 
 export interface PageModel {
   hall: HallConfig;
@@ -17,6 +18,8 @@ export interface PageModel {
   ranking: { month: string; ranking: RankEntry[] };
   live: HallState | null;
   alerts: Alert[];
+  /** Staffing proposal from the recorded days (absent: no section). */
+  staffing?: StaffingView;
 }
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -127,6 +130,7 @@ ${table(lang, 'windows', t(lang, 'windows'), [t(lang, 'window')], st.windows.map
 ${table(lang, 'staff', t(lang, 'staff'), [t(lang, 'person')], st.staff.map((p) => ({ keys: [staffName.get(p.id) ?? p.id], f: p })), true)}
 ${table(lang, 'hours', t(lang, 'hours'), [t(lang, 'hour')], hours.map((h) => ({ keys: [`${h.hour}:00–${h.hour + 1}:00`], f: h })), false)}
 ${ranking}
+${m.staffing ? staffingSection(lang, m.staffing, (d) => `/manager?${qs({ staffing: d })}`) : ''}
 <p class="muted">${t(lang, 'definitions')} <a href="/api/stats/services?${qs({ format: 'csv' })}">${t(lang, 'services')} CSV</a> · <a href="/api/stats/windows?${qs({ format: 'csv' })}">${t(lang, 'windows')} CSV</a> · <a href="/api/stats/staff?${qs({ format: 'csv' })}">${t(lang, 'staff')} CSV</a> · <a href="/api/stats/hours?${qs({ format: 'csv' })}">${t(lang, 'hours')} CSV</a> · <a href="/api/stats/ranking?month=${m.ranking.month}&format=csv">${t(lang, 'ranking')} CSV</a></p>
 </main></body></html>`;
 }
