@@ -73,14 +73,14 @@ export const HallConfig = z.object({
   /** Routing (firmware/routing): the default policy's settings. */
   routing: z.object({
     /**
-     * Service guard, in citizens: a service whose longest-waiting citizen has
-     * been passed over today for later ones of other services (at windows that
-     * could serve both) this many times more than it went ahead of others goes
-     * first at every window allowed to serve it, until it is even again. Lower
-     * keeps each service (a long, rare errand such as a notary's) closer to
-     * first-come-first-served, at some cost in the hall's mean wait; 0 is
-     * first-come-first-served across services. `npm run bench -- --only routing`
-     * prints the trade-off.
+     * Service guard, in turns: a service whose citizen at risk of passing the
+     * wait limit (past half of it) was passed over today for later ones of other
+     * services, at windows that could serve both, this many times more than it
+     * went ahead of others makes every window allowed to serve it serve first
+     * come first served until it is even. Lower keeps each service (a long, rare
+     * errand such as a notary's) closer to first-come-first-served, at some cost
+     * in the hall's mean wait; 0 is the closest; 100000 turns the guard off.
+     * `npm run bench -- --only routing` prints the trade-off.
      */
     serviceGuard: z.number().int().min(0).max(100_000).default(DEFAULT_SERVICE_GUARD),
   }).strict().default({ serviceGuard: DEFAULT_SERVICE_GUARD }),

@@ -224,7 +224,7 @@ export class HallEngine {
     const ctx: RoutingContext = {
       nowMs: now, window: w, windows: m.windowList, queues: m.queues, services: m.routingServices,
       ordinaryPerPriority: m.hall.priority.ordinaryPerPriority, ordinarySincePriority: m.ordinarySincePriority,
-      passedOver: m.passedOver, calledToday: m.calledToday, settings: m.hall.routing,
+      passedOver: m.passedOver, settings: m.hall.routing,
     };
     const q = this.policy.pick(ctx);
     if (!q) return null;

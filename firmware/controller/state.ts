@@ -69,14 +69,13 @@ export class HallModel {
   /**
    * Per service, the turns first-come-first-served owes it today: one more each
    * time a window called someone of another service while this service's
-   * longest-waiting citizen had come earlier and could have been served there;
+   * longest-waiting citizen, at risk (past AT_RISK of the limit, not past it),
+   * had come earlier and could have been served there;
    * one less each time it went ahead so, or was called in first-come order
    * while owed (the routing guard reads it). Derived from the
    * events, so a restarted controller has the same figures.
    */
   readonly passedOver = new Map<string, number>();
-  /** Citizens called today per service (recalls not counted again). */
-  readonly calledToday = new Map<string, number>();
   readonly recentCalls: RecentCall[] = [];
   day = '';
   dayStart = 0;
@@ -120,7 +119,6 @@ export class HallModel {
     this.blocks.clear();
     this.ordinarySincePriority.clear();
     this.passedOver.clear();
-    this.calledToday.clear();
     this.recentCalls.length = 0;
     this.weekday = localWeekday(this.dayStart + 12 * 3_600_000, tz);
     this.priorHour = -1;
@@ -158,7 +156,6 @@ export class HallModel {
         if (!e.recall) {
           if (t.state === 'waiting') {
             this.countPassedOver(w, t, e.at);
-            this.calledToday.set(t.service, (this.calledToday.get(t.service) ?? 0) + 1);
             this.dequeue(t);
             this.ordinarySincePriority.set(t.service, t.priority ? 0 : (this.ordinarySincePriority.get(t.service) ?? 0) + 1);
           }

@@ -17,8 +17,9 @@
 //    own services, which is what beats pooling on the tail when a hall is
 //    overloaded.
 // 3. Service guard. A service owed more than `settings.serviceGuard` turns by
-//    first-come-first-served (RoutingContext.passedOver: its citizen, still
-//    within the limit, passed over for a later one of another service) makes
+//    first-come-first-served (RoutingContext.passedOver: its citizen at risk —
+//    past half the limit, not yet past it — passed over for a later one of
+//    another service) makes
 //    every window allowed to serve it serve first come first served until it
 //    is even: no service pays for the hall's tail beyond what the hall chose.
 // 4. Dispatch. A new ticket goes to the least flexible idle window that may
@@ -41,8 +42,6 @@ export interface TailIndexParams {
   urgencyPower: number;
   /** A fixed service guard (tests, the bench); otherwise the hall's `settings.serviceGuard`, and none without settings. */
   serviceGuard?: number;
-  /** Experimental: guard as a share of the service's citizens called today (owed > max(abs, share × called)). */
-  guardShare?: number;
 }
 
 /** Windows open now that may serve `service`: own ones count 1, overflow ones `overflowWeight`. */
@@ -97,10 +96,10 @@ export function queueSlackS(ctx: RoutingContext, service: string, overflowWeight
 }
 
 /** Services owed more than `guard` turns by first-come-first-served today. */
-export function guardedServices(ctx: RoutingContext, guard: number, share = 0): Set<string> {
+export function guardedServices(ctx: RoutingContext, guard: number): Set<string> {
   const out = new Set<string>();
   if (!ctx.passedOver) return out;
-  for (const [s, n] of ctx.passedOver) if (n > Math.max(guard, share * (ctx.calledToday?.get(s) ?? 0))) out.add(s);
+  for (const [s, n] of ctx.passedOver) if (n > guard) out.add(s);
   return out;
 }
 
@@ -117,7 +116,7 @@ export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
       if (!oldest) return null;
 
       // 3. The guard: a service owed too many turns here makes this window first come first served.
-      const guard = guardedServices(ctx, p.serviceGuard ?? ctx.settings?.serviceGuard ?? Infinity, p.guardShare);
+      const guard = guardedServices(ctx, p.serviceGuard ?? ctx.settings?.serviceGuard ?? Infinity);
       if (eligible.some((s) => guard.has(s) && (ctx.queues.get(s)?.length ?? 0) > 0)) return nextInService(ctx, oldest.service);
 
       // 2. Own first under pressure: the least slack among the window's own queues.

@@ -40,13 +40,12 @@ export interface RoutingContext {
   ordinaryPerPriority: number;
   ordinarySincePriority: ReadonlyMap<string, number>;
   /**
-   * Per service: times today its longest-waiting citizen was passed over for a
-   * later one of another service at a window that could serve both, less the
-   * times it went ahead so (absent: no history).
+   * Per service: the turns first-come-first-served owes it today (its citizen at
+   * risk of passing the limit passed over for a later one of another service at a
+   * window that could serve both; less the times it went ahead so, or was called
+   * in first-come order while owed). Absent: no history, no guard.
    */
   passedOver?: ReadonlyMap<string, number>;
-  /** Citizens called today per service. */
-  calledToday?: ReadonlyMap<string, number>;
   /** The hall's routing settings (hall configuration `routing`). */
   settings?: RoutingSettings;
 }

@@ -5,12 +5,43 @@
 // the worst single service, each service against eligible-FCFS (the guard), the
 // wiring bound where 1.10 × pooled is out of reach, and the guard's trade-off curve.
 //
-// `npm run bench -- --only routing [--halls 30] [--seeds 10] [--family 1] [--guards 0,10,30,100,100000] [--scenario FILE]…`
+// `npm run bench -- --only routing [--halls 30] [--seeds 10] [--guard-seeds = --seeds] [--family 1] [--guards 0,10,30,100,100000] [--scenario FILE]…
+//    [--cache DIR] [--part K/N]`
+// With --cache each hall's figures are kept in DIR and reused (a run can resume);
+// with --part K/N a run computes only every N-th hall from the K-th (run N of them
+// side by side into one cache, then once without --part for the tables).
 import { loadScenario, type Scenario } from '../../firmware/sim/scenario.ts';
 import { simulate } from '../../firmware/sim/run.ts';
 import { randomHalls, describeHall } from '../../firmware/sim/random-hall.ts';
 import { compareOnHall, familyRow, policyOnHall, SIMPLE_POLICIES, type FamilyRow, type HallComparison, type PolicyOnHall } from '../../firmware/sim/family.ts';
 import { DEFAULT_SERVICE_GUARD } from '../../firmware/config/hall.ts';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SimulationResult } from '../../firmware/sim/run.ts';
+
+function strArg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** A hall's comparison, from the cache or computed (and cached). */
+function hallComparison(s: Scenario, seeds: number, guardSeeds: number, guards: number[], cache: string | undefined): HallComparison {
+  const file = cache ? join(cache, `${s.name}-seeds${seeds}-guards${guards.join('_')}x${guardSeeds}.json`) : '';
+  if (cache && existsSync(file)) {
+    const j = JSON.parse(readFileSync(file, 'utf8')) as Omit<HallComparison, 'results'> & { results: Array<[string, SimulationResult]> };
+    return { ...j, results: new Map(j.results) };
+  }
+  const c = compareOnHall(s, { seeds, policies: POLICIES });
+  for (const g of guards) {
+    if (g === DEFAULT_SERVICE_GUARD && guardSeeds === seeds) continue;
+    c.results.set(`default/guard=${g}`, simulate({ ...s, routing: { serviceGuard: g } }, 'default', { seeds: guardSeeds }));
+  }
+  if (cache) {
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(file, JSON.stringify({ ...c, results: [...c.results] }));
+  }
+  return c;
+}
 
 export function scenarioFiles(args: string[]): string[] {
   // Copies of the client's shared/bench/ hall days, plus one written independently of them.
@@ -37,6 +68,10 @@ const cell = (s: string, w: number, left = false) => (left ? s.padEnd(w) : s.pad
 
 export default async function (args: string[]): Promise<void> {
   const seeds = seedsArg(args);
+  const guardSeeds = intArg(args, '--guard-seeds', seeds);
+  const cache = strArg(args, '--cache');
+  const part = strArg(args, '--part')?.split('/').map(Number);
+  if (part && !(part.length === 2 && part[0]! >= 1 && part[0]! <= part[1]!)) throw new Error('--part must be K/N with 1 ≤ K ≤ N');
   const n = intArg(args, '--halls', 30);
   const family = intArg(args, '--family', 1);
   const gi = args.indexOf('--guards');
@@ -46,7 +81,7 @@ export default async function (args: string[]): Promise<void> {
     ...randomHalls(family, n).map((s) => ({ s, generated: true })),
     ...scenarioFiles(args).map((f) => ({ s: loadScenario(f), generated: false })),
   ];
-  console.log(`Routing over ${n} generated halls (family ${family}) and ${halls.length - n} reference days; ${seeds} seeded days per hall and policy, the same for every policy.`);
+  console.log(`Routing over ${n} generated halls (family ${family}) and ${halls.length - n} reference days; ${seeds} seeded days per hall and policy, the same for every policy (${guardSeeds} for the guard's trade-off curve).`);
   console.log(`default = tail-first index (firmware/routing/tail-index.ts), service guard ${DEFAULT_SERVICE_GUARD}; deadline-cmu = the default before issue #13.`);
   console.log(`Per hall: over-limit share and mean ÷ pooled FCFS; bound = each service alone on every window allowed to take it, ÷ pooled.\n`);
 
@@ -55,12 +90,9 @@ export default async function (args: string[]): Promise<void> {
   console.log(head.join(' '));
   const comparisons: Array<{ c: HallComparison; generated: boolean; s: Scenario }> = [];
   const t0 = performance.now();
-  for (const { s, generated } of halls) {
-    const c = compareOnHall(s, { seeds, policies: POLICIES });
-    for (const g of guards) {
-      if (g === DEFAULT_SERVICE_GUARD) continue;
-      c.results.set(`default/guard=${g}`, simulate({ ...s, routing: { serviceGuard: g } }, 'default', { seeds }));
-    }
+  for (const [i, { s, generated }] of halls.entries()) {
+    if (part && i % part[1]! !== part[0]! - 1) continue;
+    const c = hallComparison(s, seeds, guardSeeds, guards, cache);
     comparisons.push({ c, generated, s });
     const u = c.results.get('pooled')!.utilisation;
     console.log([cell(s.name, 26, true), cell(describeHall(s), 44, true), cell(u.toFixed(2), 5), cell(c.pooledMeanS.toFixed(0), 8),
@@ -71,6 +103,7 @@ export default async function (args: string[]): Promise<void> {
       })].join(' '));
   }
   console.log(`(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  if (part) { console.log(`part ${part[0]}/${part[1]} done${cache ? ` (cached in ${cache})` : ''}`); return; }
 
   const table = (title: string, rows: FamilyRow[]) => {
     console.log(`\n${title}`);
@@ -100,8 +133,9 @@ export default async function (args: string[]): Promise<void> {
   }
 
   // The guard's trade-off: how much mean wait each setting of routing.serviceGuard costs, over the generated halls.
-  console.log(`\nService guard trade-off (hall configuration routing.serviceGuard; default ${DEFAULT_SERVICE_GUARD}; 100000 = off), generated halls:`);
-  const curve = guards.map((g) => familyRow(`guard ${g}`, rowsFor(g === DEFAULT_SERVICE_GUARD ? 'default' : `default/guard=${g}`, (x) => x)));
+  console.log(`\nService guard trade-off (hall configuration routing.serviceGuard; default ${DEFAULT_SERVICE_GUARD}; 100000 = off), generated halls, ${guardSeeds} seeded days each:`);
+  const curveKey = (g: number) => (g === DEFAULT_SERVICE_GUARD && guardSeeds === seeds ? 'default' : `default/guard=${g}`);
+  const curve = guards.map((g) => familyRow(`guard ${g}`, rowsFor(curveKey(g), (x) => x)));
   console.log(['guard'.padEnd(10), 'median mean÷pooled'.padStart(19), 'worst'.padStart(7), 'worst tail pt'.padStart(14), 'mean tail pt'.padStart(13), 'worst service vs eFCFS pt'.padStart(26)].join(' '));
   guards.forEach((g, i) => {
     const r = curve[i]!;
