@@ -1,0 +1,207 @@
+// The controller's MQTT side in process, with a stand-in client that records what
+// is published: one reply per request on the sender's reply topic, a repeated id
+// answered with the stored bytes, bad input answered `bad-request` and nothing
+// else, the retained states after each change (and at start), calls and alerts
+// after the reply, the hall state at most once a second, devices' messages fed to
+// supervision, other halls ignored. Against real brokers: service.test.ts.
+import { EventEmitter } from 'node:events';
+import type { MqttClient } from 'mqtt';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startController, type Controller } from '../../firmware/controller/service.ts';
+import { MemoryStore } from '../../firmware/eventlog/store.ts';
+import { VirtualClock } from '../../firmware/lib/time.ts';
+import { filters, topics } from '../../firmware/protocol/topics.ts';
+import { at, hall } from './helpers.ts';
+
+const H = hall.hall.id;
+
+class FakeMqtt extends EventEmitter {
+  connected = true;
+  sent: Array<{ topic: string; payload: string; retain: boolean; qos: number }> = [];
+  subscribed: string[] = [];
+  unsubscribed: string[] = [];
+  failPublish = false;
+  publish(topic: string, payload: string, opts: { qos: number; retain: boolean }, cb: (err?: Error) => void): void {
+    this.sent.push({ topic, payload, retain: opts.retain, qos: opts.qos });
+    cb(this.failPublish ? new Error('broker gone') : undefined);
+  }
+  async subscribeAsync(list: string[]): Promise<void> { this.subscribed.push(...list); }
+  async unsubscribeAsync(list: string[]): Promise<void> { this.unsubscribed.push(...list); }
+  send(topic: string, body: unknown): void { this.emit('message', topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))); }
+  /** Messages published since index `from`, parsed. */
+  since(from: number) { return this.sent.slice(from).map((m) => ({ ...m, msg: JSON.parse(m.payload) })); }
+  to(t: string) { return this.sent.filter((m) => m.topic === t); }
+}
+
+const running: Controller[] = [];
+afterEach(async () => { while (running.length) await running.pop()!.stop(); });
+
+async function controller(opts: { supervise?: boolean; store?: MemoryStore; tickMs?: number } = {}) {
+  const mqtt = new FakeMqtt();
+  const clock = new VirtualClock(at(0));
+  const warnings: string[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => { const o = JSON.parse(s); if (o.level >= 40) warnings.push(o.msg); } });
+  const ctl = await startController({ hall, dbPath: ':memory:', mqtt: mqtt as unknown as MqttClient, clock, log, policy: 'dedicated', tickMs: opts.tickMs ?? 60_000, store: opts.store ?? new MemoryStore(), supervise: opts.supervise });
+  running.push(ctl);
+  return { mqtt, clock, ctl, warnings };
+}
+
+describe('controller over a stand-in MQTT client', () => {
+  it('subscribes to requests, commands, ratings and devices; publishes every window state and the hall state at start, retained', async () => {
+    const { mqtt } = await controller();
+    expect(mqtt.subscribed).toEqual([filters.kioskRequests(H), filters.windowCommands(H), filters.windowRatings(H), filters.deviceStatuses(H), filters.deviceHealths(H)]);
+    const states = mqtt.sent.filter((m) => m.topic.endsWith('/state'));
+    expect(states.slice(0, hall.windows.length).map((m) => m.topic)).toEqual(hall.windows.map((w) => topics.windowState(H, w.id)));
+    expect(new Set(states.slice(hall.windows.length).map((m) => m.topic))).toEqual(new Set([topics.hallState(H)]));
+    expect(states.every((m) => m.retain && m.qos === 1)).toBe(true);
+    expect(JSON.parse(states.at(-1)!.payload)).toMatchObject({ services: expect.any(Array), windows: expect.any(Array) });
+    const quiet = await controller({ supervise: false });
+    expect(quiet.mqtt.subscribed).toEqual([filters.kioskRequests(H), filters.windowCommands(H), filters.windowRatings(H)]);
+  });
+
+  it('replies once on the sender\'s reply topic, then publishes the changed window, the call and the hall state', async () => {
+    const { mqtt, clock } = await controller();
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' });
+    expect(mqtt.to(topics.kioskReply(H, 'k1')).map((m) => JSON.parse(m.payload))).toEqual([expect.objectContaining({ id: 't1', ok: true, ticket: expect.objectContaining({ no: 'A001' }) })]);
+    clock.advance(1000);
+    const from = mqtt.sent.length;
+    mqtt.send(topics.windowCommand(H, '2'), { id: 'o1', action: 'open' });
+    expect(mqtt.since(from).map((m) => m.topic)).toEqual([topics.windowReply(H, '2'), topics.windowState(H, '2'), topics.hallState(H)]);
+    expect(mqtt.since(from)[1]).toMatchObject({ retain: true, msg: { status: 'open' } });
+    expect(mqtt.since(from)[0]).toMatchObject({ retain: false, qos: 1, msg: { id: 'o1', ok: true } });
+    // within the same second: the window and the call, but not the hall state again
+    const from2 = mqtt.sent.length;
+    mqtt.send(topics.windowCommand(H, '2'), { id: 'c1', action: 'call-next' });
+    expect(mqtt.since(from2).map((m) => m.topic)).toEqual([topics.windowReply(H, '2'), topics.windowState(H, '2'), topics.call(H)]);
+    expect(mqtt.since(from2)[2]).toMatchObject({ retain: false, msg: { no: 'A001', window: '2', recall: false } });
+    // a second later, a change publishes the hall state again
+    clock.advance(1000);
+    const from3 = mqtt.sent.length;
+    mqtt.send(topics.windowCommand(H, '2'), { id: 's1', action: 'start' });
+    expect(mqtt.since(from3).map((m) => m.topic)).toEqual([topics.windowReply(H, '2'), topics.windowState(H, '2'), topics.hallState(H)]);
+    // a second later but nothing changed (a refusal): no hall state
+    clock.advance(1000);
+    const from4 = mqtt.sent.length;
+    mqtt.send(topics.windowCommand(H, '2'), { id: 's2', action: 'start' });
+    expect(mqtt.since(from4).map((m) => m.topic)).toEqual([topics.windowReply(H, '2')]);
+  });
+
+  it('answers a repeated id with the stored bytes on the stored topic, and runs nothing again', async () => {
+    const { mqtt, ctl } = await controller();
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'same', service: 'payment' });
+    const first = mqtt.to(topics.kioskReply(H, 'k1'))[0]!;
+    const from = mqtt.sent.length;
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'same', service: 'registration' });
+    expect(mqtt.sent.slice(from)).toEqual([{ topic: first.topic, payload: first.payload, retain: false, qos: 1 }]);
+    expect(ctl.engine.model.queues.get('registration')).toHaveLength(0);
+    // the same id from another kiosk is another request
+    mqtt.send(topics.kioskRequest(H, 'k2'), { id: 'same', service: 'payment' });
+    expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k2'))[0]!.payload).ticket.no).toBe('B002');
+    // and a window's rating shares the window's ids
+    mqtt.send(topics.windowCommand(H, '6'), { id: 'w1', action: 'open' });
+    const before = mqtt.to(topics.windowReply(H, '6')).length;
+    mqtt.send(topics.windowRating(H, '6'), { id: 'w1', ticket: 'B001', score: 'basic' });
+    const replies = mqtt.to(topics.windowReply(H, '6'));
+    expect(replies).toHaveLength(before + 1);
+    expect(replies.at(-1)!.payload).toBe(replies[0]!.payload);
+  });
+
+  it('answers bad input with bad-request (keeping a valid id), changes nothing, logs it', async () => {
+    const { mqtt, ctl, warnings } = await controller();
+    const from = mqtt.sent.length;
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'b1', service: 'registration', op: 'dance' });
+    mqtt.send(topics.windowCommand(H, '3'), '{"action":');
+    mqtt.send(topics.windowRating(H, '3'), { id: 'r1', ticket: 'A001', score: 'meh' });
+    expect(mqtt.since(from).map((m) => [m.topic, m.msg.id, m.msg.ok, m.msg.error.code])).toEqual([
+      [topics.kioskReply(H, 'k1'), 'b1', false, 'bad-request'],
+      [topics.windowReply(H, '3'), null, false, 'bad-request'],
+      [topics.windowReply(H, '3'), 'r1', false, 'bad-request'],
+    ]);
+    expect(mqtt.since(from)[2].msg.error.message).toMatch(/^score: /);
+    expect(warnings.filter((w) => w === 'bad request')).toHaveLength(3);
+    expect(ctl.engine.model.tickets.size).toBe(0);
+    // a bad request is not stored: the same id, now valid, runs
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'b1', service: 'registration' });
+    expect(mqtt.to(topics.kioskReply(H, 'k1')).at(-1)!.payload).toContain('"ok":true');
+  });
+
+  it('ignores other halls, other topics and what it publishes itself', async () => {
+    const { mqtt } = await controller();
+    const from = mqtt.sent.length;
+    mqtt.send(topics.kioskRequest('other-hall', 'k1'), { id: 'x', service: 'registration' });
+    mqtt.send(`manyi/v1/${H}/nonsense`, { id: 'x' });
+    mqtt.send(topics.kioskReply(H, 'k1'), { id: 'x', ok: true });
+    mqtt.send(topics.hallState(H), { at: 'x' });
+    mqtt.send('$SYS/broker/uptime', '5');
+    expect(mqtt.sent.length).toBe(from);
+  });
+
+  it('feeds devices\' status and health to supervision and publishes its alerts on the tick; drops bad device messages with a warning', async () => {
+    const { mqtt, ctl, warnings } = await controller({ tickMs: 10 });
+    mqtt.send(topics.deviceStatus(H, 'kiosk-9'), { state: 'offline', role: 'kiosk', version: '1', at: '2026-11-26T08:00:00+08:00' });
+    mqtt.send(topics.deviceHealth(H, 'kiosk-8'), { at: '2026-11-26T08:00:00+08:00', uptimeS: 1, rssMB: 50, printer: 'paper-out' });
+    mqtt.send(topics.deviceStatus(H, 'kiosk-7'), { state: 'napping' });
+    mqtt.send(topics.deviceHealth(H, 'kiosk-7'), { uptimeS: -1 });
+    expect(warnings.filter((w) => w === 'bad device message')).toHaveLength(2);
+    const deadline = Date.now() + 10_000;
+    const alerts = () => mqtt.to(topics.alert(H)).map((m) => JSON.parse(m.payload));
+    while (!(alerts().some((a) => a.kind === 'device-offline') && alerts().some((a) => a.kind === 'printer-paper-out'))) {
+      if (Date.now() > deadline) throw new Error(`alerts: ${JSON.stringify(alerts())}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(alerts().find((a) => a.kind === 'device-offline')).toMatchObject({ state: 'raised', device: 'kiosk-9' });
+    expect(alerts().find((a) => a.kind === 'printer-paper-out')).toMatchObject({ state: 'raised', device: 'kiosk-8' });
+    expect(mqtt.to(topics.alert(H)).every((m) => !m.retain)).toBe(true);
+    expect(ctl.activeAlerts().map((a) => a.kind).sort()).toEqual(['device-offline', 'printer-paper-out']);
+    // without supervision, devices are not even heard
+    const quiet = await controller({ supervise: false, tickMs: 10 });
+    quiet.mqtt.send(topics.deviceStatus(H, 'kiosk-9'), { state: 'offline', role: 'kiosk', version: '1', at: '2026-11-26T08:00:00+08:00' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(quiet.mqtt.to(topics.alert(H))).toEqual([]);
+    expect(quiet.ctl.activeAlerts()).toEqual([]);
+  });
+
+  it('raises the engine\'s wait alert on the tick, once', async () => {
+    const { mqtt, clock } = await controller({ tickMs: 10 });
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'w1', service: 'registration' });
+    clock.advance((hall.services[0]!.waitLimitS + 1) * 1000);
+    const deadline = Date.now() + 10_000;
+    while (!mqtt.to(topics.alert(H)).length) {
+      if (Date.now() > deadline) throw new Error('no wait alert');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 50)); // a few more ticks
+    const waits = mqtt.to(topics.alert(H)).map((m) => JSON.parse(m.payload)).filter((a) => a.kind === 'wait-over-limit');
+    expect(waits).toEqual([expect.objectContaining({ state: 'raised', subject: 'A001' })]);
+  });
+
+  it('reports a publish that failed, keeps serving, and stops cleanly (unsubscribes, no more replies)', async () => {
+    const { mqtt, ctl, warnings } = await controller();
+    mqtt.failPublish = true;
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'f1', service: 'registration' });
+    expect(warnings).toContain('publish failed');
+    mqtt.failPublish = false;
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'f2', service: 'registration' });
+    expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k1')).at(-1)!.payload).ticket.no).toBe('A002');
+    await ctl.stop();
+    expect(mqtt.unsubscribed).toEqual(mqtt.subscribed);
+    const n = mqtt.sent.length;
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'f3', service: 'registration' });
+    expect(mqtt.sent.length).toBe(n);
+    await ctl.stop(); // twice is harmless
+  });
+
+  it('survives a bug on one message: logs it, drops what that message queued, answers the next', async () => {
+    const store = new MemoryStore();
+    const { mqtt, ctl, warnings } = await controller({ store });
+    const real = ctl.engine.kiosk.bind(ctl.engine);
+    let boom = true;
+    ctl.engine.kiosk = ((...a: Parameters<typeof real>) => { if (boom) { boom = false; throw new Error('bug'); } return real(...a); }) as typeof real;
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x1', service: 'registration' });
+    expect(mqtt.to(topics.kioskReply(H, 'k1'))).toEqual([]);
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x2', service: 'registration' });
+    expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k1'))[0]!.payload)).toMatchObject({ id: 'x2', ok: true });
+    expect(warnings).toContain('controller failed on a message');
+  });
+});
