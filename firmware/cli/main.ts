@@ -19,6 +19,7 @@ const maint: Loader = () => import('../maint/cli.ts');
 const hw: Loader = () => import('../hw/cli.ts');
 const city: Loader = () => import('../city/cli.ts');
 const boot: Loader = () => import('../maint/boot-cli.ts');
+const keep: Loader = () => import('../safekeeping/cli.ts');
 
 /**
  * Each top-level command and the module that registers it. A module that adds a
@@ -35,6 +36,7 @@ export const COMMANDS: Record<string, Loader> = {
   provision: maint, devices: maint, keys: maint, bundle: maint, rollout: maint,
   'flash-firmata': maint, 'mosquitto-files': maint, 'update-boot-check': maint,
   'install-slot': boot, 'first-boot': boot,
+  backup: keep, restore: keep,
   hw,
   city, 'city-account': city,
 };
