@@ -21,6 +21,7 @@ import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-pa
 import type { HallStore } from '../eventlog/store.ts';
 import type { CityLinkInput } from '../city/link.ts';
 import type { ForwarderStatus } from '../city/forwarder.ts';
+import type { PeopleAuth } from '../security/people.ts';
 
 export interface ControllerOptions {
   hall: HallConfig;
@@ -38,6 +39,11 @@ export interface ControllerOptions {
   supervise?: boolean;
   /** Join the city: ship the event log, alerts and devices to the city's broker (firmware/city). */
   city?: CityLinkInput;
+  /**
+   * Staff sign-in (firmware/security/people.ts): with it, `open` and `sign-in` need
+   * the staff member's id and PIN. Without it (tests, a bench) `open` takes any staff id.
+   */
+  people?: Pick<PeopleAuth, 'verify'>;
 }
 
 export interface Controller {
@@ -131,7 +137,15 @@ export async function startController(opts: ControllerOptions): Promise<Controll
           (v, to) => engine.kiosk(t.kiosk, v, undefined, to));
       } else if (t.kind === 'window-command') {
         handle<WindowCommand>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowCommand),
-          (v, to) => engine.window(t.window, v, undefined, to));
+          (v, to) => {
+            const { pin, ...cmd } = v; // never stored, never logged
+            if (opts.people && (cmd.action === 'open' || cmd.action === 'sign-in')) {
+              if (!cmd.staff || !pin) return errorReply(v.id, 'bad-login', 'sign in with your staff id and PIN');
+              const verdict = opts.people.verify('staff', cmd.staff, pin, `window/${t.window}`);
+              if (!verdict.ok) { log.warn({ window: t.window, staff: cmd.staff, why: verdict.code }, 'staff sign-in refused'); return errorReply(v.id, 'bad-login', verdict.message); }
+            }
+            return engine.window(t.window, cmd, undefined, to);
+          });
       } else if (t.kind === 'window-rating') {
         handle<WindowRating>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowRating),
           (v, to) => engine.rate(t.window, v, undefined, to));

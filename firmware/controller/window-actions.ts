@@ -24,6 +24,10 @@ export function windowAction(
     case 'open':
       if (w.status !== 'closed') return refuse('wrong-state', `window ${w.id} is already ${w.status}`);
       return status('open', cmd.staff);
+    case 'sign-in':
+      // The PIN was checked before the engine; here only: is this window theirs (or free)?
+      if (w.status !== 'closed' && w.staff && w.staff !== cmd.staff) return refuse('not-allowed', `window ${w.id} is open for ${w.staff}: they close it first`);
+      return { events: [] };
     case 'close':
       if (w.status === 'closed') return refuse('wrong-state', `window ${w.id} is already closed`);
       if (cur) return refuse('wrong-state', `finish ${cur.no} first (complete, no-show, park or transfer)`);

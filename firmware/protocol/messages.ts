@@ -29,6 +29,7 @@ export const ErrorCode = z.enum([
   'wrong-state', // out-of-order action, e.g. `start` with nothing called
   'rating-closed', // rating window over, or already rated
   'block-exhausted', // no numbers left for an offline block
+  'bad-login', // manyi: wrong staff id or PIN, or too many tries (the message says when to try again)
   'internal', // the controller failed to store the change; nothing changed
 ]);
 export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
@@ -110,6 +111,8 @@ export const KioskReply = z.union([
 
 export const WindowAction = z.enum([
   'open', 'close', 'pause', 'resume', 'call-next', 'call', 'recall', 'start', 'complete', 'no-show', 'park', 'transfer',
+  // Added by manyi: staff sign in again at a window already open for them (a reloaded page). Changes nothing.
+  'sign-in',
 ]);
 export const WindowCommand = z.object({
   id: RequestId,
@@ -117,9 +120,13 @@ export const WindowCommand = z.object({
   ticket: TicketNo.optional(),
   service: ServiceId.optional(),
   staff: z.string().min(1).max(64).optional(),
+  /** Added by manyi: the staff member's PIN with `open` and `sign-in`, checked by the controller and never stored. */
+  pin: z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits').optional(),
 }).strict().superRefine((c, ctx) => {
   if (c.action === 'call' && !c.ticket) ctx.addIssue({ code: 'custom', message: '`call` needs `ticket`', path: ['ticket'] });
   if (c.action === 'transfer' && !c.service) ctx.addIssue({ code: 'custom', message: '`transfer` needs `service`', path: ['service'] });
+  if (c.action === 'sign-in' && !(c.staff && c.pin)) ctx.addIssue({ code: 'custom', message: '`sign-in` needs `staff` and `pin`', path: ['pin'] });
+  if (c.pin && c.action !== 'open' && c.action !== 'sign-in') ctx.addIssue({ code: 'custom', message: '`pin` goes only with `open` or `sign-in`', path: ['pin'] });
 });
 
 export const RatingScore = z.enum(['very-satisfied', 'satisfied', 'basic', 'unsatisfied', 'very-unsatisfied']);

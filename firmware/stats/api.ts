@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HallConfig } from '../config/hall.ts';
 import type { Alert, HallState } from '../protocol/messages.ts';
-import { sendJson, type WebApp } from '../web/app.ts';
+import { sendJson, type Handler, type WebApp } from '../web/app.ts';
 import { figuresCsv, toCsv } from './csv.ts';
 import { checkRange, MonthParam, rangeStats, staffRanking, type RangeStats } from './range.ts';
 import type { StatsStore } from './store.ts';
@@ -42,7 +42,11 @@ export function groupCsv(st: RangeStats, g: Group): string {
   }
 }
 
-export function mountStatsApi(web: WebApp, store: StatsStore, hall: HallConfig, sources: LiveSources = {}): void {
+/** Wraps a handler so only a signed-in manager (or an API token) reaches it (firmware/security/manager-login.ts). */
+export type Guard = (h: Handler, kind: 'page' | 'api') => Handler;
+
+export function mountStatsApi(web: WebApp, store: StatsStore, hall: HallConfig, sources: LiveSources = {}, guard?: Guard): void {
+  const get = (pattern: string, h: Handler) => web.get(pattern, guard ? guard(h, 'api') : h);
   const bad = (res: ServerResponse, e: unknown) => {
     if (e instanceof RangeError) sendJson(res, 400, { error: e.message });
     else throw e;
@@ -53,7 +57,7 @@ export function mountStatsApi(web: WebApp, store: StatsStore, hall: HallConfig, 
     return f === 'csv';
   };
 
-  web.get('/api/stats/summary', (_req, res, _p, url) => {
+  get('/api/stats/summary', (_req, res, _p, url) => {
     try {
       const { from, to } = rangeFromQuery(url, store.today());
       const st = rangeStats(store, from, to);
@@ -62,7 +66,7 @@ export function mountStatsApi(web: WebApp, store: StatsStore, hall: HallConfig, 
     } catch (e) { bad(res, e); }
   });
 
-  web.get('/api/stats/ranking', (_req, res, _p, url) => {
+  get('/api/stats/ranking', (_req, res, _p, url) => {
     try {
       const month = url.searchParams.get('month') || store.today().slice(0, 7);
       const r = MonthParam.safeParse(month);
@@ -77,12 +81,12 @@ export function mountStatsApi(web: WebApp, store: StatsStore, hall: HallConfig, 
     } catch (e) { bad(res, e); }
   });
 
-  web.get('/api/stats/live', (_req, res) => {
+  get('/api/stats/live', (_req, res) => {
     sendJson(res, 200, { today: store.today(), state: sources.live?.() ?? null, alerts: sources.alerts?.() ?? [] });
   });
 
   // Registered last: the routes above take their own names first.
-  web.get('/api/stats/:group', (_req, res, params, url) => {
+  get('/api/stats/:group', (_req, res, params, url) => {
     const g = params.group as Group;
     if (!GROUPS.includes(g)) {
       sendJson(res, 404, { error: `no statistics group ${params.group}; one of ${GROUPS.join(', ')}, summary, ranking, live` });

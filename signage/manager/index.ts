@@ -3,10 +3,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HallConfig } from '../../firmware/config/hall.ts';
 import type { Alert, HallState } from '../../firmware/protocol/messages.ts';
-import { mountStatsApi, rangeFromQuery } from '../../firmware/stats/api.ts';
+import type { IncomingMessage } from 'node:http';
+import { mountStatsApi, rangeFromQuery, type Guard } from '../../firmware/stats/api.ts';
 import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
 import { StatsStore } from '../../firmware/stats/store.ts';
-import { sendJson, type WebApp } from '../../firmware/web/app.ts';
+import { sendJson, type Handler, type WebApp } from '../../firmware/web/app.ts';
 import { renderManagerPage } from './page.ts';
 import { staffingView } from './staffing.ts';
 import { parseWeekday } from '../../firmware/sim/staffing-recorded.ts';
@@ -21,12 +22,16 @@ export interface ManagerOptions {
   alerts?: () => Alert[];
   /** The controller's clock (a virtual one in the simulator); decides what "today" is. */
   now?: () => number;
+  /** Only signed-in managers (firmware/security/manager-login.ts); without it the pages are open (tests). */
+  guard?: Guard;
+  /** The CSRF token for the page's sign-out form. */
+  signOutToken?: (req: IncomingMessage) => string | null;
 }
 
 export function mountManagerPages(web: WebApp, opts: ManagerOptions): { store: StatsStore } {
   const store = new StatsStore(opts.db, opts.hall, opts.now ?? Date.now);
-  mountStatsApi(web, store, opts.hall, { live: opts.live, alerts: opts.alerts });
-  web.get('/manager', (_req, res, _p, url) => {
+  mountStatsApi(web, store, opts.hall, { live: opts.live, alerts: opts.alerts }, opts.guard);
+  const page: Handler = (req, res, _p, url) => {
     const lang = url.searchParams.get('lang') === 'en' ? 'en' : 'zh';
     let range: { from: string; to: string };
     try {
@@ -44,9 +49,11 @@ export function mountManagerPages(web: WebApp, opts: ManagerOptions): { store: S
       ranking: staffRanking(store, range.to.slice(0, 7)),
       live: opts.live?.() ?? null, alerts: opts.alerts?.() ?? [],
       staffing: staffingView(opts.db, opts.hall, weekday, store.today()),
+      signOutToken: opts.signOutToken?.(req) ?? null,
     });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
-  });
+  };
+  web.get('/manager', opts.guard ? opts.guard(page, 'page') : page);
   return { store };
 }

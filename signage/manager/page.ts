@@ -20,6 +20,8 @@ export interface PageModel {
   alerts: Alert[];
   /** Staffing proposal from the recorded days (absent: no section). */
   staffing?: StaffingView;
+  /** With a signed-in manager: the CSRF token of the sign-out form. */
+  signOutToken?: string | null;
 }
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -119,6 +121,7 @@ ${isToday ? '<meta http-equiv="refresh" content="30">' : ''}
 <a href="/manager?${new URLSearchParams({ from: st.from, to: st.to, lang: other })}" hreflang="${other}">${other === 'zh' ? '中文' : 'English'}</a>
 <a href="/api/stats/summary?${qs({})}">${t(lang, 'json')}</a>
 <a href="/api/stats/days?${qs({ format: 'csv' })}">${t(lang, 'csv')}</a></form>
+${m.signOutToken ? `<form method="post" action="/logout" class="logout"><input type="hidden" name="token" value="${esc(m.signOutToken)}"><button type="submit">${lang === 'zh' ? '退出' : 'Sign out'}</button></form>` : ''}
 <p class="range">${t(lang, 'range')}: ${st.from} – ${st.to} (${st.days} ${t(lang, 'days')})</p></header>
 <main>
 ${isToday ? liveSection(m) : ''}
