@@ -85,7 +85,8 @@ export function register(program: Command): void {
       } catch (e) { fail('devices', e); }
     });
 
-  program.command('keys').description('the update signing key').command('init')
+  const keys = program.command('keys').description('the update signing key, and the hall\'s TLS certificates');
+  keys.command('init')
     .description('make an Ed25519 key pair (private key mode 0600; it never leaves this machine)')
     .option('--dir <dir>', 'where to keep it', join(homedir(), '.manyi'))
     .action(async (o) => {
@@ -94,6 +95,25 @@ export function register(program: Command): void {
         const k = await initKeys(o.dir);
         process.stdout.write(`private key: ${k.privateKey} (keep it here, back it up offline)\npublic key:  ${k.publicKey}\n${k.publicHex}\n`);
       } catch (e) { fail('keys init', e); }
+    });
+  keys.command('tls')
+    .description("make a hall CA and the controller's server certificate (MQTT over TLS, WSS, HTTPS)")
+    .requiredOption('--hall <id>', "the hall's id")
+    .requiredOption('--name <names...>', 'host names and addresses boards use for the controller (e.g. controller.local 192.168.1.10)')
+    .option('--dir <dir>', 'where to write ca.crt, ca.key, server.crt, server.key', join(homedir(), '.manyi', 'tls'))
+    .option('--years <n>', 'years the server certificate is valid', '2')
+    .option('--reuse-ca', 'issue a new server certificate with the CA already in --dir (renewal, new names)')
+    .action(async (o: { hall: string; name: string[]; dir: string; years: string; reuseCa?: boolean }) => {
+      try {
+        const { makeTls } = await import('../security/tls.ts');
+        const f = makeTls({ dir: o.dir, hall: o.hall, names: o.name, years: Number(o.years), reuseCa: o.reuseCa });
+        process.stdout.write([
+          `hall CA:     ${f.caCert} (give to every board: manyi provision --ca ${f.caCert})`,
+          `CA key:      ${f.caKey} (keep it here, back it up offline; never on the controller)`,
+          `server cert: ${f.cert}`,
+          `server key:  ${f.key} (copy both to the controller: manyi run --tls-cert … --tls-key …)`,
+        ].join('\n') + '\n');
+      } catch (e) { fail('keys tls', e); }
     });
 
   program.command('bundle').description('build a signed firmware bundle of this source tree')
