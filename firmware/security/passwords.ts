@@ -2,7 +2,7 @@
 // constant-time compare) for the embedded broker, and a PBKDF2-SHA512 hash in
 // Mosquitto's own `$7$` format for its `password_file`. Both come from the one
 // password at provisioning time; the plain password is written only to the board.
-import { randomBytes, scrypt as scryptCb, pbkdf2Sync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb, scryptSync, pbkdf2Sync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 function scrypt(password: string | Buffer, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
@@ -33,6 +33,23 @@ export async function verifyPassword(password: string | Buffer, stored: string):
   const salt = Buffer.from(m[4], 'base64');
   const want = Buffer.from(m[5], 'base64');
   const got = await scrypt(password, salt, want.length, { N, r, p, maxmem: 64 * 1024 * 1024 });
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+/** The same hash, computed in place (a sign-in checked inside a message handler, in order). */
+export function hashPasswordSync(password: string, params = SCRYPT_DEFAULT): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password, salt, KEYLEN, { ...params, maxmem: 64 * 1024 * 1024 });
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export function verifyPasswordSync(password: string | Buffer, stored: string): boolean {
+  const m = SCRYPT_RE.exec(stored);
+  if (!m) return false;
+  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (N > 1 << 17 || r > 16 || p > 4) return false; // a planted hash must not cost minutes
+  const want = Buffer.from(m[5], 'base64');
+  const got = scryptSync(password, Buffer.from(m[4], 'base64'), want.length, { N, r, p, maxmem: 64 * 1024 * 1024 });
   return got.length === want.length && timingSafeEqual(got, want);
 }
 

@@ -1,13 +1,17 @@
 // The people who sign in: staff (an id and a PIN, at their window) and managers (an
 // id and a password, for /manager and /api/stats; and API tokens for scripts). One
-// JSON file on the controller, mode 0600, holding only Argon2id hashes
-// (@node-rs/argon2); `manyi staff …` and `manyi managers …` edit it, and the
+// JSON file on the controller, mode 0600, holding only hashes; `manyi staff …` and `manyi managers …` edit it, and the
 // controller re-reads it when it changes. Reusable: the city page (#15) signs its
 // managers in with the same file format, checks and throttles.
+//
+// Hashes: scrypt from node:crypto (OpenSSL), as for device passwords. Not Argon2
+// through @node-rs/argon2: a native addon per architecture that the compiled bundle
+// and the arm64 package cannot carry; not hash-wasm: its WebAssembly memory stays
+// allocated after the first sign-in.
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { dirname } from 'node:path';
-import { hashSync, verifySync } from '@node-rs/argon2';
+import { hashPasswordSync, isScryptHash, verifyPasswordSync } from './passwords.ts';
 import { z } from 'zod';
 import { loadJsonFile } from '../config/load.ts';
 import { Throttle, type ThrottleOptions } from './throttle.ts';
@@ -21,8 +25,8 @@ export const Person = z.object({
   id: PersonId,
   name: z.string().max(64).optional(),
   role: z.enum(['staff', 'manager']),
-  /** Argon2id (PHC string) of the PIN (staff) or password (manager). */
-  secretHash: z.string().startsWith('$argon2id$'),
+  /** scrypt hash (passwords.ts format) of the PIN (staff) or password (manager). */
+  secretHash: z.string().refine(isScryptHash, 'must be an scrypt$N$r$p$salt$hash string'),
   /** Managers' API tokens: only a SHA-256 of each (they are long and random, not guessable). */
   tokens: z.array(Token).default([]),
   createdAt: z.string(),
@@ -38,8 +42,6 @@ export const People = z.object({ version: z.literal(1), people: z.array(Person) 
 });
 export type People = z.infer<typeof People>;
 
-/** Argon2id, OWASP's minimum (19 MiB, 2 passes): ~30 ms on a Pi 4, once per sign-in. */
-const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 export function loadPeople(file: string): People {
   if (!existsSync(file)) return { version: 1, people: [] };
@@ -54,8 +56,9 @@ export function savePeople(file: string, p: People): void {
   renameSync(tmp, file);
 }
 
+/** scrypt N=2^15, r=8 (32 MiB): ~100 ms on a Pi 4, once per sign-in; a 6-digit PIN's strength is the throttle. */
 export function hashSecret(secret: string): string {
-  return hashSync(secret, ARGON); // Argon2id is the default algorithm
+  return hashPasswordSync(secret, { N: 32768, r: 8, p: 1 });
 }
 
 /** A new random PIN (6 digits) or manager password (20 URL-safe characters). */
@@ -166,5 +169,5 @@ export class PeopleAuth {
 }
 
 function safeVerify(hash: string, secret: string): boolean {
-  try { return verifySync(hash, secret); } catch { return false; }
+  try { return verifyPasswordSync(secret, hash); } catch { return false; }
 }
