@@ -21,7 +21,7 @@ import { acquireSharedRenderer } from './preview/render.ts';
 import { statusUrl, ticketBytes } from './ticket/layout.ts';
 
 export type PullResult =
-  | { ok: true; ticket: IssuedTicket; offline: boolean; printed: boolean; printer: PrinterState; statusUrl: string; qrSvg: string; help: Bilingual | null }
+  | { ok: true; ticket: IssuedTicket; offline: boolean; printed: boolean; printer: PrinterState; statusUrl: string | null; qrSvg: string | null; help: Bilingual | null }
   | { ok: false; code: string; message: string };
 
 export interface KioskHandle extends RoleHandle {
@@ -93,8 +93,11 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       page.update();
     }, opts.statusPollMs ?? 2000);
 
+    // The language last chosen on the screen, the hall's until then: GPIO buttons print in it.
+    let screenLang: 'zh' | 'en' = hall.hall.lang ?? 'zh';
     async function pull(req: TicketRequest): Promise<PullResult> {
-      const lang = req.lang ?? 'zh';
+      if (req.lang) screenLang = req.lang;
+      const lang = req.lang ?? screenLang;
       const item = buildMenu(hall, ctx.clock.now(), hallState).find((m) => m.id === req.service);
       if (!item) return { ok: false, code: 'unknown-service', message: `no service ${req.service} in this hall` };
       if (!item.open) return { ok: false, code: 'service-closed', message: `${item.name.en} is closed now` };
@@ -115,7 +118,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       const url = statusUrl(hall, ticket);
       return {
         ok: true, ticket, offline: r.offline, printed, printer: state, statusUrl: url,
-        qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+        qrSvg: url ? await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) : null,
         help: hall.hall.help ?? null,
       };
     }
@@ -127,6 +130,8 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       menu: () => buildMenu(hall, ctx.clock.now(), hallState),
       printer: () => poller.state,
       pull,
+      lang: () => screenLang,
+      setLang: (l) => { screenLang = l; page.update(); },
     });
 
     // Simulated hardware only: the demo and tests tell the printer it ran out of paper.
@@ -159,7 +164,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
     if (gpio && spec?.buttons.length) {
       for (const b of spec.buttons) {
         const btn = new Button(gpio, b.bcm, { debounceMs: b.debounceMs, activeLow: b.activeLow });
-        btn.onPress(() => void pull({ service: b.service, lang: 'zh' }).then((r) => {
+        btn.onPress(() => void pull({ service: b.service }).then((r) => {
           if (!r.ok) log.warn({ service: b.service, code: r.code }, r.message);
         }));
         buttons.push(btn);

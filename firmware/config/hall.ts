@@ -44,6 +44,8 @@ export const HallConfig = z.object({
     }, 'unknown IANA time zone'),
     /** Where a citizen gets help (printed and shown when a printer fails). */
     help: Bilingual.optional(),
+    /** The language kiosks start in and print in until a citizen picks another on the screen. */
+    lang: z.enum(['zh', 'en']).default('zh'),
   }).strict(),
   floors: z.array(z.object({ id: z.string().min(1).max(16), name: Bilingual }).strict()).min(1),
   hours: z.array(Span).min(1),

@@ -4,6 +4,7 @@
 // and one web host. Roles not in this build are listed as missing, never faked.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
 import { loadHallConfig, type HallConfig, parseHallConfig } from '../config/hall.ts';
@@ -67,6 +68,9 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     const web = new WebApp();
     const httpPort = await web.listen(o.port ?? 8080, host);
     stops.push(() => web.close());
+    // Tickets' QR codes open the status page at the hall's public address; a demo
+    // hall without one uses the address this demo answers on.
+    if (!hall.publicUrl) hall.publicUrl = `http://${host === '0.0.0.0' || host === '::' ? hostname() : host.includes(':') ? `[${host}]` : host}:${httpPort}`;
     // MQTT over WebSocket at /mqtt on the same host, for the pages.
     const broker: EmbeddedBroker = await startEmbeddedBroker({ port: o.mqttPort ?? 1883, host, web });
     stops.push(() => broker.close());

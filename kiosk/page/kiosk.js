@@ -12,10 +12,12 @@ const T = {
         offline: 'Issued offline: watch the call boards', ok: 'OK', windows: 'Windows: ', printer: { 'paper-low': 'Printer paper is running low', 'paper-out': 'Printer out of paper: tickets are shown on screen', 'cover-open': 'Printer cover open: tickets are shown on screen', offline: 'Printer offline: tickets are shown on screen' },
         err: { 'service-closed': 'This service is closed now', 'offline-no-numbers': 'No tickets right now: please ask at the desk', 'bad-request': 'Please check what you typed' } },
 };
-let lang = 'zh', state = null, closeTimer = null;
+let lang = null, state = null, closeTimer = null;
 const $ = (id) => document.getElementById(id);
 function render() {
   if (!state) return;
+  // The kiosk's language until the citizen picks one here (the hall's, or the last one picked).
+  if (!lang) lang = state.lang === 'en' ? 'en' : 'zh';
   const t = T[lang];
   document.documentElement.lang = lang;
   $('hall').textContent = state.hall[lang];
@@ -55,7 +57,7 @@ async function pull(body) {
   $('ticket-info').textContent = r.offline ? t.offline : t.ahead(r.ticket.ahead) + ' · ' + t.wait(Math.max(1, Math.round(r.ticket.estWaitS / 60)));
   $('ticket-help').style.display = r.printed ? 'none' : 'block';
   $('ticket-help').textContent = r.help ? r.help[lang] : '';
-  $('ticket-qr').innerHTML = r.printed ? '' : r.qrSvg;
+  $('ticket-qr').innerHTML = r.printed || !r.qrSvg ? '' : r.qrSvg;
   $('ticket').className = 'show';
   $('ticket').dataset.printed = String(r.printed);
   clearTimeout(closeTimer);
@@ -63,8 +65,13 @@ async function pull(body) {
 }
 function closeTicket() { $('ticket').className = ''; }
 $('ticket-close').onclick = closeTicket;
-$('lang-zh').onclick = () => { lang = 'zh'; render(); };
-$('lang-en').onclick = () => { lang = 'en'; render(); };
+// The kiosk remembers the language picked here: its buttons print in it too.
+function pickLang(l) {
+  lang = l; render();
+  fetch(BASE + '/api/lang', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lang: l }) }).catch(() => {});
+}
+$('lang-zh').onclick = () => pickLang('zh');
+$('lang-en').onclick = () => pickLang('en');
 $('appt-go').onclick = () => {
   const code = $('appt-code').value.trim();
   if (!code) return;

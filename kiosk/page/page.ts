@@ -15,7 +15,8 @@ import { KIOSK_SCRIPT, kioskHtml } from './html.ts';
 
 export const PullBody = z.object({
   service: ServiceId,
-  lang: Lang.default('zh'),
+  /** The screen's language; omitted: the language last chosen on the screen. */
+  lang: Lang.optional(),
   /** A typed or scanned appointment code: gives a priority ticket. */
   appointment: z.string().regex(/^[A-Za-z0-9-]{4,32}$/, 'appointment code: 4–32 letters, digits or -').optional(),
 }).strict();
@@ -26,13 +27,18 @@ export interface KioskPageSource {
   menu(): MenuService[];
   printer(): PrinterState | null;
   pull(req: TicketRequest): Promise<unknown>;
+  /** The language last chosen on the screen (the kiosk's GPIO buttons print in it). */
+  lang(): 'zh' | 'en';
+  setLang(lang: 'zh' | 'en'): void;
 }
+
+const LangBody = z.object({ lang: Lang }).strict();
 
 export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): void; close(): void } {
   const base = `/kiosk/${src.kioskId}`;
   const clients = new Set<WebSocket>();
   const snapshot = () => ({
-    type: 'state', hall: src.hall.hall.name, help: src.hall.hall.help ?? null,
+    type: 'state', hall: src.hall.hall.name, help: src.hall.hall.help ?? null, lang: src.lang(),
     printer: src.printer(), services: src.menu(),
   });
 
@@ -50,6 +56,14 @@ export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): v
     const { appointment, ...rest } = p.data;
     const r = await src.pull({ ...rest, ...(appointment ? { appointment, priority: 'priority' } : {}) });
     sendJson(res, 200, r);
+  });
+  web.post(`${base}/api/lang`, async (req, res) => {
+    let body: unknown;
+    try { body = JSON.parse(await readBody(req, 256)); } catch { return sendJson(res, 400, { ok: false, code: 'bad-request', message: 'body must be JSON' }); }
+    const p = LangBody.safeParse(body);
+    if (!p.success) return sendJson(res, 400, { ok: false, code: 'bad-request', message: describeIssues(p.error) });
+    src.setLang(p.data.lang);
+    sendJson(res, 200, { ok: true, lang: src.lang() });
   });
   web.socket(`${base}/live`, (ws) => {
     clients.add(ws);

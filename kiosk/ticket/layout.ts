@@ -26,35 +26,64 @@ export interface TicketInput {
   offline?: boolean;
 }
 
-/** `${publicUrl}/t/{day}/{no}` — the page behind the QR code. */
-export function statusUrl(hall: HallConfig, ticket: IssuedTicket, publicUrl?: string): string {
+/**
+ * `${publicUrl}/t/{day}/{no}` — the page behind the QR code, at the hall's
+ * configured public address (the controller's reply carries it). A hall that has
+ * not configured one gets no QR code, rather than one no phone can open.
+ */
+export function statusUrl(hall: HallConfig, ticket: IssuedTicket, publicUrl?: string): string | null {
   if (ticket.statusUrl) return ticket.statusUrl;
-  const base = (publicUrl ?? hall.publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
+  const configured = publicUrl ?? hall.publicUrl;
+  if (!configured) return null;
+  const base = configured.replace(/\/+$/, '');
   const day = ticket.day ?? localDay(Date.parse(ticket.issuedAt), hall.hall.timezone);
   return `${base}/t/${day}/${ticket.no}`;
 }
 
+const WORDS = new Intl.Segmenter('zh', { granularity: 'word' });
+/** Closing punctuation never starts a line: it stays with what it closes. */
+const CLOSING = /^[，。、；：！？）》」』”’%,.;:!?)\]]/;
+
 /**
- * Splits text into lines of at most `cols` columns. Breaks at a space when one is
- * near the end of the line (English words stay whole); Chinese breaks anywhere.
+ * Text cut into the units a line may not split: words (ICU's dictionary word
+ * breaks, so 窗口 stays whole), with closing punctuation kept on the word before
+ * it, and a number kept with its measure word (10号, 2楼, 15分钟) and 号 with 窗口.
+ */
+function units(text: string): string[] {
+  const out: string[] = [];
+  for (const { segment } of WORDS.segment(text)) {
+    const prev = out[out.length - 1];
+    const glue = prev !== undefined && !/\s$/.test(prev) && (CLOSING.test(segment)
+      || (/\d$/.test(prev) && /^[号楼层人分位个]/.test(segment))
+      || (/号$/.test(prev) && segment === '窗口'));
+    if (glue) out[out.length - 1] += segment; else out.push(segment);
+  }
+  return out;
+}
+
+/**
+ * Splits text into lines of at most `cols` printer columns (CJK characters take
+ * two), breaking between words, never inside one — a word longer than a whole
+ * line is the only thing cut. Spaces at a break are dropped.
  */
 export function wrap(text: string, cols: number): string[] {
   const lines: string[] = [];
   let cur = '';
-  const chars = [...text];
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i];
-    if (textWidth(cur + ch) <= cols) { cur += ch; continue; }
-    const sp = cur.lastIndexOf(' ');
-    if (ch !== ' ' && sp > 0 && (/[\x21-\x7e]/.test(ch) || textWidth(cur.slice(sp + 1)) <= cols / 3)) {
-      lines.push(cur.slice(0, sp).trimEnd());
-      cur = cur.slice(sp + 1) + ch;
-    } else {
-      lines.push(cur.trimEnd());
-      cur = ch === ' ' ? '' : ch;
+  const flush = () => { if (cur.trim()) lines.push(cur.trimEnd()); cur = ''; };
+  for (const u of units(text)) {
+    if (textWidth(cur + u.trimEnd()) <= cols) { cur += u; continue; }
+    flush();
+    let rest = u.trimStart();
+    // Only a word wider than the paper is cut, by character.
+    while (textWidth(rest) > cols) {
+      let take = '';
+      for (const ch of rest) { if (textWidth(take + ch) > cols) break; take += ch; }
+      lines.push(take);
+      rest = rest.slice(take.length);
     }
+    cur = rest;
   }
-  if (cur.trim()) lines.push(cur.trimEnd());
+  flush();
   return lines;
 }
 
@@ -121,10 +150,12 @@ export function ticketBytes(input: TicketInput): Buffer {
     out.bold(false);
   }
 
-  out.feed().align('center');
   const url = statusUrl(hall, ticket, input.publicUrl);
-  if (input.qr === 'native') out.qrNative(url, p.qrModule).feed();
-  else out.qrRaster(url, p.qrModule);
-  out.line(T.scan[lang]);
+  if (url) {
+    out.feed().align('center');
+    if (input.qr === 'native') out.qrNative(url, p.qrModule).feed();
+    else out.qrRaster(url, p.qrModule);
+    out.line(T.scan[lang]);
+  }
   return out.cut().bytes();
 }

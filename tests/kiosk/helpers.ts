@@ -144,7 +144,8 @@ export interface KioskHarness {
 /** A hall at 09:00 local time with a fake controller, and a kiosk context behind a cuttable proxy. */
 /** `fake: false` leaves the requests to a controller the test starts itself (the real one). */
 export async function kioskHarness(opts: { kiosk?: string; spec?: string; fake?: boolean } = {}): Promise<KioskHarness> {
-  const hall = loadHallConfig();
+  // A hall's configured public address: what the tickets' QR codes open.
+  const hall = { ...loadHallConfig(), publicUrl: 'https://queue.demo-hospital.example' };
   const tz = hall.hall.timezone;
   const clock = new VirtualClock(localToMs('2026-11-26', 9 * 3600, tz));
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });

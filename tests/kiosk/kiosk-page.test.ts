@@ -114,7 +114,7 @@ describe('kiosk touch page', () => {
     const no = await page.textContent('#ticket-no');
     expect(await page.textContent('#ticket-help')).toBe(h.hall.hall.help!.zh);
     const qr = readQrPng(await page.locator('#ticket-qr svg').screenshot());
-    expect(qr).toBe(`http://localhost:8080/t/2026-11-26/${no}`);
+    expect(qr).toBe(`https://queue.demo-hospital.example/t/2026-11-26/${no}`);
     expect(twin.printed.length).toBe(before);
     expect(h.controller.filed.some((f) => f.no === no)).toBe(true); // the ticket stays valid
     await page.screenshot({ path: `${SHOTS}kiosk-zh-paper-out.png` });
@@ -156,5 +156,36 @@ describe('kiosk touch page', () => {
     await until(() => printedNumbers().includes(no), 3000, 'button print');
     const bytes = twin.printed.find((b) => docLines(decodeEscPos(b)).includes(no))!;
     expect(docQrCodes(decodeEscPos(bytes))[0]).toMatch(new RegExp(`/t/\\d{4}-\\d{2}-\\d{2}/${no}$`));
+  });
+
+  it('its GPIO buttons print in the language last chosen on the screen (the hall\'s until then)', async () => {
+    const menu = async () => (await (await fetch(`http://127.0.0.1:${h.webPort}/kiosk/k1/api/menu`)).json()) as { lang: string };
+    const langIs = async (want: string) => {
+      for (const end = Date.now() + 3000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if ((await menu()).lang === want) return;
+      throw new Error(`the kiosk's language did not become ${want}`);
+    };
+    const pressAndRead = async () => {
+      const before = h.controller.filed.length;
+      await gpio.press(5, { bounces: 2, holdMs: 80 });
+      await until(() => h.controller.filed.length > before, 3000, 'button ticket');
+      const no = h.controller.filed.at(-1)!.no;
+      await until(() => printedNumbers().includes(no), 3000, 'button print');
+      return docLines(decodeEscPos(twin.printed.find((b) => docLines(decodeEscPos(b)).includes(no))!));
+    };
+    await page.click('#lang-en');
+    await langIs('en');
+    const en = await pressAndRead();
+    expect(en).toContain('Registration');
+    expect(en.some((l) => /(people|person) ahead/.test(l))).toBe(true);
+    expect(en.indexOf('Registration')).toBeLessThan(en.indexOf('挂号'));
+    await page.click('#lang-zh');
+    await langIs('zh');
+    const zh = await pressAndRead();
+    expect(zh.some((l) => l.startsWith('前面还有'))).toBe(true);
+    expect(zh.indexOf('挂号')).toBeLessThan(zh.indexOf('Registration'));
+    // A bad language is refused and changes nothing.
+    const bad = await fetch(`http://127.0.0.1:${h.webPort}/kiosk/k1/api/lang`, { method: 'POST', body: JSON.stringify({ lang: 'fr' }) });
+    expect(bad.status).toBe(400);
+    expect((await menu()).lang).toBe('zh');
   });
 });

@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { jsQR } from './qr.ts';
-import { loadHallConfig } from '../../firmware/config/hall.ts';
+import { loadHallConfig, type HallConfig } from '../../firmware/config/hall.ts';
 import type { IssuedTicket } from '../../firmware/protocol/messages.ts';
 import { ARTIFACTS } from '../setup/global.ts';
-import { fourByteChars, gbkSafe } from '../../kiosk/ticket/escpos.ts';
+import { fourByteChars, gbkSafe, textWidth } from '../../kiosk/ticket/escpos.ts';
 import { PAPER, ticketBytes, windowsLine, wrap } from '../../kiosk/ticket/layout.ts';
 import { decodeEscPos, docLines, docQrCodes, type Item } from '../../kiosk/preview/decode.ts';
 import { PreviewRenderer } from '../../kiosk/preview/render.ts';
@@ -105,5 +105,43 @@ describe('ticket bytes decode to what the citizen must read', () => {
     expect(wrap('Insurance enquiries and more words here', 16)).toEqual(['Insurance', 'enquiries and', 'more words here']);
     for (const l of wrap('Served at: 1F window 1, 2, 3, 4, 5, 6, 7, 8, 9, 10', 32)) expect(l.length).toBeLessThanOrEqual(32);
     expect(wrap('一二三四五六七八九十', 8)).toEqual(['一二三四', '五六七八', '九十']);
+  });
+
+  it('breaks Chinese lines by display width between words: never 窗 / 口, never a number from its 号', () => {
+    const text = '服务窗口：1楼 1、2、3、4、5、6、7、8、9、10号窗口；2楼 11号窗口';
+    for (const cols of [24, 32, 40, 48]) {
+      const got = wrap(text, cols);
+      expect(got.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+      for (const l of got) {
+        expect(textWidth(l), `${cols}: "${l}"`).toBeLessThanOrEqual(cols);
+        expect(l, `${cols}`).not.toMatch(/窗$|^口|\d$(?<=\d号?)|^号|^[，。、；：]/);
+      }
+      expect(got.filter((l) => l.includes('10号窗口'))).toHaveLength(1);
+    }
+    expect(wrap('收费排队较长：2楼15、16号窗口也办理收费，约等4分钟', 24)).toEqual(['收费排队较长：2楼15、', '16号窗口也办理收费，约等', '4分钟']);
+    // Only a word wider than the paper is cut.
+    expect(wrap('abcdefghijkl mn', 5)).toEqual(['abcde', 'fghij', 'kl mn']);
+  });
+
+  it('a printed ticket never splits 窗口, on either paper, whatever the windows', () => {
+    // A ticket served at every window of the hall: the longest windows line there is.
+    const all = { ...ticketFor('registration', 0), windows: hall.windows.map((w) => w.id) };
+    for (const paper of [58, 80] as const) {
+      const ls = docLines(decodeEscPos(ticketBytes({ hall, ticket: all, lang: 'zh', paper, qr: 'native' })));
+      for (const l of ls) { expect(l).not.toMatch(/窗$/); expect(l).not.toMatch(/^口/); }
+      expect(ls.join('')).toContain('号窗口');
+    }
+  });
+
+  it('the QR code opens the status page at the hall\'s public address; a hall without one prints no QR code, never localhost', () => {
+    const t = ticketFor('registration', 1);
+    const qr = (h: HallConfig, tk: IssuedTicket) => docQrCodes(decodeEscPos(ticketBytes({ hall: h, ticket: tk, lang: 'zh', paper: 80, qr: 'native' })));
+    expect(qr(hall, t)).toEqual([`https://queue.demo-hospital.example/t/2026-11-26/${t.no}`]);
+    expect(qr({ ...hall, publicUrl: 'https://hall.example/q/' }, t)).toEqual([`https://hall.example/q/t/2026-11-26/${t.no}`]);
+    // The controller's reply names the address (the hall's publicUrl on the controller): it wins.
+    expect(qr(hall, { ...t, statusUrl: 'https://controller.example/t/x' })).toEqual(['https://controller.example/t/x']);
+    const none = { ...hall, publicUrl: undefined };
+    expect(qr(none, t)).toEqual([]);
+    expect(docLines(decodeEscPos(ticketBytes({ hall: none, ticket: t, lang: 'zh', paper: 80, qr: 'native' }))).join('\n')).not.toMatch(/localhost|扫码/);
   });
 });
