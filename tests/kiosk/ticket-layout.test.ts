@@ -4,7 +4,7 @@
 // the status link, and the lines a citizen reads on an online, offline and
 // priority ticket.
 import { describe, expect, it } from 'vitest';
-import { loadHallConfig } from '../../firmware/config/hall.ts';
+import { loadHallConfig, type HallConfig } from '../../firmware/config/hall.ts';
 import type { IssuedTicket } from '../../firmware/protocol/messages.ts';
 import { decodeEscPos, docLines, docQrCodes } from '../../kiosk/preview/decode.ts';
 import { EscPos, fourByteChars, gbkSafe, statusQuery, textWidth } from '../../kiosk/ticket/escpos.ts';
@@ -79,16 +79,19 @@ describe('text on the paper', () => {
     expect(gbkSafe('plain 挂号')).toBe('plain 挂号');
   });
 
-  it('wraps English at spaces and Chinese anywhere, never past the width', () => {
+  it('wraps between words (English at spaces, Chinese at word breaks), never past the width', () => {
     expect(wrap('', 10)).toEqual([]);
     expect(wrap('short', 10)).toEqual(['short']);
     expect(wrap('exactly ten', 11)).toEqual(['exactly ten']);
     expect(wrap('Served at: window 1, 2', 12)).toEqual(['Served at:', 'window 1, 2']);
     expect(wrap('abcdefghijkl', 5)).toEqual(['abcde', 'fghij', 'kl']);
-    expect(wrap('挂号收费出院结账', 6)).toEqual(['挂号收', '费出院', '结账']);
+    const zh = wrap('挂号收费出院结账', 6);
+    expect(zh.slice(0, 2)).toEqual(['挂号', '收费']);       // words stay whole (#14)
+    expect(zh.join('')).toBe('挂号收费出院结账');
+    for (const l of zh) expect(textWidth(l)).toBeLessThanOrEqual(6);
     expect(wrap('a  b', 2)).toEqual(['a', 'b']);
-    // a long last word on a Chinese line moves down only when it is short enough
-    expect(wrap('服务窗口：1楼 1、2、3、4、5号窗口', 16)).toEqual(['服务窗口：1楼', '1、2、3、4、5号', '窗口']);
+    // 窗口 is never split, nor a window number from its 号窗口 (#14)
+    expect(wrap('服务窗口：1楼 1、2、3、4、5号窗口', 16)).toEqual(['服务窗口：1楼', '1、2、3、4、', '5号窗口']);
     for (const l of wrap('Payment is busy: 2F windows 12–14 also take it, about 4 min', 20)) expect(textWidth(l)).toBeLessThanOrEqual(20);
   });
 
@@ -106,26 +109,30 @@ describe('text on the paper', () => {
     expect([0, 29, 30, 89, 90, 600].map(minutes)).toEqual([1, 1, 1, 1, 2, 10]);
   });
 
-  it('links the QR to the reply\'s status page, else the given or the hall\'s public URL, else localhost', () => {
+  it('links the QR to the reply\'s status page, else the given or the hall\'s public URL, else none (never localhost)', () => {
     const t: IssuedTicket = { no: 'A001', service: 'registration', issuedAt: '2026-11-26T23:59:00.000+08:00', ahead: 0, estWaitS: 0, windows: [] };
     expect(statusUrl(hall, { ...t, statusUrl: 'https://x/t/1' })).toBe('https://x/t/1');
     expect(statusUrl(hall, t, 'https://q.example/')).toBe('https://q.example/t/2026-11-26/A001');
     expect(statusUrl({ ...hall, publicUrl: 'https://hall.example' }, t)).toBe('https://hall.example/t/2026-11-26/A001');
-    expect(statusUrl(hall, t)).toBe('http://localhost:8080/t/2026-11-26/A001'); // the hall's day, not UTC's
-    expect(statusUrl(hall, { ...t, day: '2026-11-25' })).toBe('http://localhost:8080/t/2026-11-25/A001');
+    const withUrl = { ...hall, publicUrl: 'https://hall.example/' };
+    expect(statusUrl(withUrl, t)).toBe('https://hall.example/t/2026-11-26/A001'); // the hall's day, not UTC's
+    expect(statusUrl(withUrl, { ...t, day: '2026-11-25' })).toBe('https://hall.example/t/2026-11-25/A001');
+    expect(statusUrl({ ...hall, publicUrl: undefined }, t)).toBeNull();
   });
 });
 
 describe('what a citizen reads', () => {
   const base: IssuedTicket = { no: 'B023', service: 'payment', issuedAt: '2026-11-26T09:12:34.000+08:00', ahead: 1, estWaitS: 150, windows: ['6', '12'], day: '2026-11-26' };
-  const read = (t: IssuedTicket, lang: 'zh' | 'en', extra: { offline?: boolean } = {}) =>
-    docLines(decodeEscPos(ticketBytes({ hall, ticket: t, lang, paper: 80, qr: 'native', ...extra })));
+  const withUrl: HallConfig = { ...hall, publicUrl: 'https://hall.example' };
+  const read = (t: IssuedTicket, lang: 'zh' | 'en', extra: { offline?: boolean } = {}, h: HallConfig = withUrl) =>
+    docLines(decodeEscPos(ticketBytes({ hall: h, ticket: t, lang, paper: 80, qr: 'native', ...extra })));
 
   it('an online ticket: hall, number, both service names, people ahead, wait, windows, time, scan line', () => {
     expect(read(base, 'en')).toEqual([
       'Demo Hospital Outpatient Hall', '', 'B023', 'Payment', '收费', '', '1 person ahead', 'Estimated wait about 3 min',
       'Served at: 1F window 6; 2F window 12', '2026-11-26 09:12', '', '', 'Scan for your live queue status',
     ]);
+    expect(read(base, 'en', {}, { ...hall, publicUrl: undefined })).not.toContain('Scan for your live queue status'); // no address, no QR
     expect(read({ ...base, ahead: 0 }, 'en')).toContain('0 people ahead');
     expect(read({ ...base, ahead: 2 }, 'en')).toContain('2 people ahead');
     expect(read(base, 'zh')).toEqual([
