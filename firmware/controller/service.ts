@@ -44,6 +44,8 @@ export interface ControllerOptions {
    * the staff member's id and PIN. Without it (tests, a bench) `open` takes any staff id.
    */
   people?: Pick<PeopleAuth, 'verify'>;
+  /** The device runtime's health fields: the city link's state goes there (`city: {connected, behind}`). */
+  setHealth?: (fields: Record<string, unknown>) => void;
 }
 
 export interface Controller {
@@ -196,6 +198,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     city = fwd;
   }
 
+  let cityHealth = '';
   const timer = setInterval(() => {
     try {
       engine.tick();
@@ -205,6 +208,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         }
       }
       flush();
+      if (city && opts.setHealth) {
+        const st = city.status();
+        const h = JSON.stringify([st.connected, st.synced, st.behind]);
+        if (h !== cityHealth) { cityHealth = h; opts.setHealth({ city: { connected: st.connected, synced: st.synced, behind: st.behind } }); }
+      }
     } catch (e) {
       log.error({ err: (e as Error).stack }, 'controller tick failed');
     }
@@ -236,7 +244,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
  * where the QR code on each ticket points) on the role's web host.
  */
 export const startControllerRole: RoleStarter = async (ctx) => {
-  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city });
+  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
   return {
     async stop() {

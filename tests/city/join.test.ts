@@ -72,6 +72,11 @@ describe("a hall's city block", () => {
       const cfg = await until('its configuration too', async () =>
         (await city.store.pool.query("SELECT config->'hall'->>'id' AS id FROM city_halls WHERE hall = 'demo-hospital' AND config IS NOT NULL")).rows[0]);
       expect(cfg.id).toBe('demo-hospital');
+      // The controller's health says how its city link is doing (maintainers see it).
+      await until('health reports the link in sync', () => {
+        const c = dev.health().city as { connected: boolean; synced: boolean; behind: number } | undefined;
+        return c?.connected && c.synced && c.behind === 0;
+      });
     } finally {
       await dev.stop();
     }
