@@ -4,19 +4,20 @@
 // shapes as the hall's own /api/stats/… (one RangeStats, one CSV layout).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Name } from '../protocol/messages.ts';
-import { groupCsv, GROUPS, rangeFromQuery, sendCsv, type Group } from '../stats/api.ts';
+import { groupCsv, GROUPS, rangeFromQuery, sendCsv, type Group, type Guard } from '../stats/api.ts';
 import { figuresCsv, toCsv } from '../stats/csv.ts';
 import { MonthParam } from '../stats/range.ts';
-import { sendJson, type WebApp } from '../web/app.ts';
+import { sendJson, type Handler, type WebApp } from '../web/app.ts';
 import { renderCityPage, renderHallPage } from './page.ts';
 import { SORTS, type CityQueries, type Sort } from './query.ts';
 
 export interface CityPagesOptions {
   /**
-   * Decides whether a request may see the city's pages and API (the manager's
-   * page login rules); answers the request itself when it may not. Default: open.
+   * Only signed-in people: the manager's page rule (firmware/security/manager-login.ts:
+   * pages redirect to /login, the API answers 401 or takes an API token). Without it
+   * the pages are open (tests, a bench on loopback).
    */
-  guard?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  guard?: Guard;
 }
 
 function param<T extends string>(url: URL, key: string, allowed: readonly T[], dflt: T): T {
@@ -37,15 +38,17 @@ function month(url: URL, today: string): string {
 
 export function mountCityPages(web: WebApp, q: CityQueries, opts: CityPagesOptions = {}): void {
   type H = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL) => Promise<void>;
-  const route = (path: string, h: H) => web.get(path, async (req, res, params, url) => {
-    if (opts.guard && !(await opts.guard(req, res))) return;
-    try {
-      await h(req, res, params, url);
-    } catch (e) {
-      if (e instanceof RangeError) sendJson(res, 400, { error: e.message });
-      else throw e;
-    }
-  });
+  const route = (path: string, h: H) => {
+    const handler: Handler = async (req, res, params, url) => {
+      try {
+        await h(req, res, params, url);
+      } catch (e) {
+        if (e instanceof RangeError) sendJson(res, 400, { error: e.message });
+        else throw e;
+      }
+    };
+    web.get(path, opts.guard ? opts.guard(handler, path.startsWith('/api/') ? 'api' : 'page') : handler);
+  };
   const hallOr404 = async (res: ServerResponse, id: string) => {
     const h = Name.safeParse(id).success ? await q.hall(id) : undefined;
     if (!h) sendJson(res, 404, { error: `no hall ${id} has reported to the city` });

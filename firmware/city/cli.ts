@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { WebApp } from '../web/app.ts';
+import { mountManagerLogin } from '../security/manager-login.ts';
+import { PeopleAuth } from '../security/people.ts';
 import { addCityAccount } from './access.ts';
 import { mountCityPages } from './api.ts';
 import { CityQueries } from './query.ts';
@@ -21,7 +23,7 @@ const port = (v: string) => {
 
 interface CityCliOptions {
   db: string; broker: string; username?: string; password?: string; ca?: string; group: string; instance?: string;
-  port: number; host: string; timezone: string; pages: boolean; logLevel: string;
+  port: number; host: string; timezone: string; pages: boolean; logLevel: string; people?: string; openPages?: boolean;
 }
 
 export function register(program: Command): void {
@@ -38,9 +40,12 @@ export function register(program: Command): void {
     .option('--host <host>', 'address the pages listen on', '127.0.0.1')
     .option('--timezone <tz>', "the city's time zone: what \"today\" is on its pages", 'Asia/Shanghai')
     .option('--no-pages', 'ingest only: no pages or API in this instance')
+    .option('--people <file>', 'who may sign in to the pages (managers of the supervising office: manyi managers add ID --people FILE)')
+    .option('--open-pages', 'pages and API without sign-in (a bench or a demo on loopback, never an office)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .action(async (o: CityCliOptions, cmd: Command) => {
       if (!o.db) cmd.error('manyi city: --db URL (or MANYI_CITY_DB) is required');
+      if (o.pages && !o.people && !o.openPages) cmd.error('manyi city: --people FILE is required for the pages (who may sign in), or --open-pages for a bench, or --no-pages');
       const log = createLogger({ name: 'manyi-city', level: o.logLevel as never });
       let stopAll: (() => Promise<void>) | undefined;
       onShutdown(async () => { await stopAll?.(); }, log);
@@ -52,8 +57,11 @@ export function register(program: Command): void {
         let web: WebApp | undefined;
         let httpPort: number | null = null;
         if (o.pages) {
-          web = new WebApp();
-          mountCityPages(web, new CityQueries(city.store.pool, { now: () => Date.now() }, o.timezone));
+          web = new WebApp({ log });
+          // The manager's page rule: sign in at /login, or an API token (manyi managers token ID).
+          const login = o.people ? mountManagerLogin(web, new PeopleAuth(resolve(o.people)), { title: '城市电子监察 City supervision', home: '/city' }) : undefined;
+          if (!login) log.warn('pages open without sign-in (--open-pages)');
+          mountCityPages(web, new CityQueries(city.store.pool, { now: () => Date.now() }, o.timezone), { guard: login?.guard.bind(login) });
           httpPort = await web.listen(o.port, o.host);
         }
         stopAll = async () => { await web?.close(); await city.stop(); };

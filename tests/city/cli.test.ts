@@ -62,7 +62,7 @@ describe('manyi city', () => {
   it('migrates the database, serves the pages, and stops on SIGTERM', async () => {
     broker = await startMosquitto({ config: ['user root', ...cityMosquittoConf(dir)].join('\n') });
     const db = await pgs.createDatabase('cli');
-    const p = await startCityProcess(['--db', db, '--broker', broker.url, '--username', 'city.ingest', '--password', 'secret-for-test', '--instance', 'one']);
+    const p = await startCityProcess(['--db', db, '--broker', broker.url, '--username', 'city.ingest', '--password', 'secret-for-test', '--instance', 'one', '--open-pages']);
     try {
       expect(p.http).toBeGreaterThan(0);
       const res = await fetch(`http://127.0.0.1:${p.http}/city?lang=en`);
@@ -77,6 +77,8 @@ describe('manyi city', () => {
       expect(await p.stop()).toBe(0);
     }
     // A wrong password: it says so and exits non-zero.
-    await expect(startCityProcess(['--db', db, '--broker', broker.url, '--username', 'city.ingest', '--password', 'wrong'])).rejects.toThrow(/exited \(1\)[\s\S]*Not authorized|Bad user name/);
+    await expect(startCityProcess(['--db', db, '--broker', broker.url, '--username', 'city.ingest', '--password', 'wrong', '--no-pages'])).rejects.toThrow(/exited \(1\)[\s\S]*Not authorized|Bad user name/);
+    // Pages need to know who may sign in, or to be told they are open.
+    await expect(startCityProcess(['--db', db, '--broker', broker.url])).rejects.toThrow(/--people FILE is required/);
   });
 });

@@ -7,6 +7,11 @@ import { CityQueries } from '../../firmware/city/query.ts';
 import { CityStore, migrate } from '../../firmware/city/store.ts';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { WebApp } from '../../firmware/web/app.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mountManagerLogin } from '../../firmware/security/manager-login.ts';
+import { addToken, PeopleAuth, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
 import { pool, raw } from '../web/raw.ts';
 
@@ -46,6 +51,33 @@ function variants(pattern: string): string[] {
   out.push(`${good}?${'from=%ZZ&'.repeat(50)}`, `${good}//`, `${good}/%2e%2e/%2e%2e`);
   return [...new Set(out)];
 }
+
+describe('sign-in: the manager page\'s rule', () => {
+  it('pages send strangers to /login, the API answers 401, an API token opens it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'manyi-city-people-')), 'people.json');
+    let people = setPerson({ version: 1, people: [] }, { id: 'office', name: '监察室', role: 'manager' }, 'a-long-enough-password', new Date());
+    const t = addToken(people, 'office', new Date());
+    people = t.people;
+    savePeople(file, people);
+    const guarded = new WebApp();
+    const login = mountManagerLogin(guarded, new PeopleAuth(file), { title: 'City', home: '/city' });
+    mountCityPages(guarded, new CityQueries(store.pool, { now: () => Date.parse('2026-11-18T02:00:00Z') }, 'Asia/Shanghai'), { guard: login.guard.bind(login) });
+    const gport = await guarded.listen(0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${gport}`;
+      const page = await fetch(`${base}/city/hall/demo-hospital?lang=en`, { redirect: 'manual' });
+      expect(page.status).toBe(303);
+      expect(page.headers.get('location')).toMatch(/^\/login\?next=%2Fcity%2Fhall%2Fdemo-hospital/);
+      for (const path of ['/api/city/halls', '/api/city/alerts', '/api/city/halls/demo-hospital/summary']) {
+        expect((await fetch(`${base}${path}`)).status, path).toBe(401);
+        expect((await fetch(`${base}${path}`, { headers: { authorization: 'Bearer mt_not-a-token' } })).status, path).toBe(401);
+        expect((await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${t.token}` } })).status, path).toBe(200);
+      }
+    } finally {
+      await guarded.close();
+    }
+  });
+});
 
 describe('every city route under hostile input', () => {
   it('answers below 500, and the pages still work afterwards', async () => {
