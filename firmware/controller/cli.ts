@@ -51,7 +51,7 @@ export function register(program: Command): void {
       // The controller's own session runs inside the process: no port, no password to keep.
       const client = await broker.connectInternal({ clientId: `controller-${hall.hall.id}` });
       const city = o.city ? loadCityLink(resolve(o.city)) : undefined;
-      const controller = await startController({ hall, dbPath: resolve(o.db), mqtt: client, log, policy: o.policy, city });
+      const controller = await startController({ hall, dbPath: resolve(o.db), mqtt: client, log, policy: o.policy, city, disk: { dir: dirname(resolve(o.db)) } });
       let stopping = false;
       const stop = async () => {
         if (stopping) return;

@@ -16,6 +16,7 @@ import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../sup
 import { filters, parseTopic, topics } from '../protocol/topics.ts';
 import type { RoleStarter } from '../runtime/role.ts';
 import { HallEngine, type ReplyTo } from './engine.ts';
+import { DiskGuard, type DiskGuardOptions } from '../safekeeping/disk-guard.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import type { HallStore } from '../eventlog/store.ts';
@@ -46,6 +47,8 @@ export interface ControllerOptions {
   people?: Pick<PeopleAuth, 'verify'>;
   /** The device runtime's health fields: the city link's state goes there (`city: {connected, behind}`). */
   setHealth?: (fields: Record<string, unknown>) => void;
+  /** Watch the free space where the database lives: below the floor, no new tickets (firmware/safekeeping). */
+  disk?: DiskGuardOptions;
 }
 
 export interface Controller {
@@ -130,13 +133,23 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     flush();
   }
 
+  const disk = opts.disk ? new DiskGuard(opts.disk) : undefined;
+  const checkDisk = () => {
+    const a = disk?.check(clock.now(), (ms) => isoLocal(ms, hall.hall.timezone));
+    if (!a) return;
+    log[a.state === 'raised' ? 'error' : 'info']({ free: disk!.free }, a.message);
+    queued.push({ topic: topics.alert(hallId), payload: JSON.stringify(a), retain: false });
+  };
+  checkDisk();
+
   const onMessage = (topic: string, payload: Buffer) => {
     const t = parseTopic(topic);
     if (!t || t.hall !== hallId) return;
     try {
       if (t.kind === 'kiosk-request') {
         handle<KioskRequest>(`kiosk/${t.kiosk}`, topics.kioskReply(hallId, t.kiosk), payload, decode(payload, parseKioskRequest),
-          (v, to) => engine.kiosk(t.kiosk, v, undefined, to));
+          // A disk running out refuses new numbers; tickets kiosks already handed out (handover) are still taken.
+          (v, to) => (disk?.low && v.op !== 'handover' ? errorReply(v.id, 'disk-full', disk.refusal()) : engine.kiosk(t.kiosk, v, undefined, to)));
       } else if (t.kind === 'window-command') {
         handle<WindowCommand>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowCommand),
           (v, to) => {
@@ -199,8 +212,10 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   }
 
   let cityHealth = '';
+  let ticks = 0;
   const timer = setInterval(() => {
     try {
+      if (++ticks % 5 === 0) checkDisk();
       engine.tick();
       if (supervise) {
         for (const a of supervisor.tick(supervisionInput(engine.model, clock.now(), devices, ratings))) {
@@ -223,7 +238,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   let stopped = false;
   return {
     engine,
-    activeAlerts: () => supervisor.active(),
+    activeAlerts: () => [...supervisor.active(), ...(disk?.active() ?? [])],
     cityStatus: () => city?.status() ?? null,
     async stop() {
       if (stopped) return;
@@ -244,7 +259,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
  * where the QR code on each ticket points) on the role's web host.
  */
 export const startControllerRole: RoleStarter = async (ctx) => {
-  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth });
+  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir } });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
   return {
     async stop() {

@@ -10,7 +10,7 @@ import { mountManagerPages } from '../../signage/manager/index.ts';
 
 export const controllerWithPages: RoleStarter = async (ctx) => {
   const store = new SqliteStore(join(ctx.dataDir, 'controller.db'), { clock: ctx.clock });
-  const c = await startController({ hall: ctx.hall, dbPath: '', store, mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth });
+  const c = await startController({ hall: ctx.hall, dbPath: '', store, mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir } });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
   mountManagerPages(ctx.web, { db: store.db, hall: ctx.hall, live: () => c.engine.hallState(ctx.clock.now()), alerts: () => c.activeAlerts(), now: () => ctx.clock.now() });
   return {

@@ -31,6 +31,7 @@ export const ErrorCode = z.enum([
   'block-exhausted', // no numbers left for an offline block
   'bad-login', // manyi: wrong staff id or PIN, or too many tries (the message says when to try again)
   'internal', // the controller failed to store the change; nothing changed
+  'disk-full', // the controller's disk is nearly full: no new tickets (issued ones are still served)
 ]);
 export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -201,6 +202,7 @@ export const CallEvent = z.object({
 export const AlertKind = z.enum([
   'wait-over-limit', 'service-over-limit', 'device-offline', 'printer-paper-low', 'printer-paper-out',
   'printer-cover-open', 'printer-offline', 'unsatisfied-rating', 'window-paused-long',
+  'disk-full', // the controller's disk is nearly full (it refuses new tickets until space is freed)
 ]);
 export const Alert = z.object({
   id: z.string().min(1),
