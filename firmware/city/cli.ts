@@ -10,6 +10,7 @@ import { onShutdown } from '../runtime/shutdown.ts';
 import { WebApp } from '../web/app.ts';
 import { mountManagerLogin } from '../security/manager-login.ts';
 import { PeopleAuth } from '../security/people.ts';
+import { loadServerTls } from '../security/tls.ts';
 import { addCityAccount } from './access.ts';
 import { mountCityPages } from './api.ts';
 import { CityQueries } from './query.ts';
@@ -24,6 +25,7 @@ const port = (v: string) => {
 interface CityCliOptions {
   db: string; broker: string; username?: string; password?: string; ca?: string; group: string; instance?: string;
   port: number; host: string; timezone: string; pages: boolean; logLevel: string; people?: string; openPages?: boolean;
+  tlsCert?: string; tlsKey?: string;
 }
 
 export function register(program: Command): void {
@@ -42,9 +44,12 @@ export function register(program: Command): void {
     .option('--no-pages', 'ingest only: no pages or API in this instance')
     .option('--people <file>', 'who may sign in to the pages (managers of the supervising office: manyi managers add ID --people FILE)')
     .option('--open-pages', 'pages and API without sign-in (a bench or a demo on loopback, never an office)')
+    .option('--tls-cert <file>', 'serve the pages over HTTPS with this certificate (sign-in cookies are then Secure)')
+    .option('--tls-key <file>', 'the key of --tls-cert')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .action(async (o: CityCliOptions, cmd: Command) => {
       if (!o.db) cmd.error('manyi city: --db URL (or MANYI_CITY_DB) is required');
+      if (!!o.tlsCert !== !!o.tlsKey) cmd.error('manyi city: --tls-cert and --tls-key go together');
       if (o.pages && !o.people && !o.openPages) cmd.error('manyi city: --people FILE is required for the pages (who may sign in), or --open-pages for a bench, or --no-pages');
       const log = createLogger({ name: 'manyi-city', level: o.logLevel as never });
       let stopAll: (() => Promise<void>) | undefined;
@@ -57,7 +62,9 @@ export function register(program: Command): void {
         let web: WebApp | undefined;
         let httpPort: number | null = null;
         if (o.pages) {
-          web = new WebApp({ log });
+          const tls = o.tlsCert && o.tlsKey ? loadServerTls(resolve(o.tlsCert), resolve(o.tlsKey)) : undefined;
+          if (o.people && !tls && o.host !== '127.0.0.1') log.warn('no TLS (--tls-cert/--tls-key): passwords cross the network in clear');
+          web = new WebApp({ log, tls });
           // The manager's page rule: sign in at /login, or an API token (manyi managers token ID).
           const login = o.people ? mountManagerLogin(web, new PeopleAuth(resolve(o.people)), { title: '城市电子监察 City supervision', home: '/city' }) : undefined;
           if (!login) log.warn('pages open without sign-in (--open-pages)');
@@ -65,7 +72,7 @@ export function register(program: Command): void {
           httpPort = await web.listen(o.port, o.host);
         }
         stopAll = async () => { await web?.close(); await city.stop(); };
-        process.stdout.write(`${JSON.stringify({ ready: true, instance: city.instance, http: httpPort, pid: process.pid })}\n`);
+        process.stdout.write(`${JSON.stringify({ ready: true, instance: city.instance, http: httpPort, https: !!web?.secure, pid: process.pid })}\n`);
       } catch (e) {
         process.stderr.write(`manyi city: ${(e as Error).message}\n`);
         process.exit(1);

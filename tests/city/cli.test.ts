@@ -5,7 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import https from 'node:https';
 import pg from 'pg';
+import { makeTls } from '../../firmware/security/tls.ts';
+import { addToken, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from '../../firmware/city/cli.ts';
 import { cityMosquittoConf } from '../../firmware/city/access.ts';
@@ -58,16 +61,38 @@ describe('manyi city-account', () => {
   });
 });
 
+/** GET over HTTPS, trusting only `ca`. */
+function httpsGet(port: number, path: string, ca: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; location?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path, ca, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
 describe('manyi city', () => {
-  it('migrates the database, serves the pages, and stops on SIGTERM', async () => {
+  it('migrates the database, serves the pages over HTTPS behind sign-in, and stops on SIGTERM', async () => {
     broker = await startMosquitto({ config: ['user root', ...cityMosquittoConf(dir)].join('\n') });
     const db = await pgs.createDatabase('cli');
-    const p = await startCityProcess(['--db', db, '--broker', broker.url, '--username', 'city.ingest', '--password', 'secret-for-test', '--instance', 'one', '--open-pages']);
+    const tls = makeTls({ dir: join(dir, 'tls'), names: ['127.0.0.1'], hall: 'city' });
+    const peopleFile = join(dir, 'people.json');
+    const t = addToken(setPerson({ version: 1, people: [] }, { id: 'office', role: 'manager' }, 'a-long-enough-password', new Date()), 'office', new Date());
+    savePeople(peopleFile, t.people);
+    const p = await startCityProcess(['--db', db, '--broker', broker.url, '--username', 'city.ingest', '--password', 'secret-for-test', '--instance', 'one',
+      '--people', peopleFile, '--tls-cert', tls.cert, '--tls-key', tls.key]);
     try {
       expect(p.http).toBeGreaterThan(0);
-      const res = await fetch(`http://127.0.0.1:${p.http}/city?lang=en`);
+      const ca = readFileSync(tls.caCert);
+      const stranger = await httpsGet(p.http!, '/city?lang=en', ca);
+      expect(stranger.status).toBe(303);
+      expect(stranger.location).toMatch(/^\/login/);
+      expect((await httpsGet(p.http!, '/login', ca)).status).toBe(200);
+      const res = await httpsGet(p.http!, '/city?lang=en', ca, { authorization: `Bearer ${t.token}` });
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('City supervision');
+      expect(res.body).toContain('City supervision');
       const c = new pg.Client(db);
       await c.connect();
       const tables = (await c.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'city_%' ORDER BY 1")).rows.map((r: { tablename: string }) => r.tablename);
