@@ -49,6 +49,8 @@ export const HallConfig = z.object({
   }).strict(),
   floors: z.array(z.object({ id: z.string().min(1).max(16), name: Bilingual }).strict()).min(1),
   hours: z.array(Span).min(1),
+  /** Days the controller keeps each day's events; older days keep only their summaries (default 400). */
+  retentionDays: z.number().int().min(1).max(3650).optional(),
   services: z.array(ServiceConfig).min(1),
   windows: z.array(WindowConfig).min(1),
   staff: z.array(z.object({ id: z.string().min(1).max(64), name: z.string().min(1), badge: z.string().optional() }).strict()).default([]),

@@ -17,6 +17,7 @@ import { filters, parseTopic, topics } from '../protocol/topics.ts';
 import type { RoleStarter } from '../runtime/role.ts';
 import { HallEngine, type ReplyTo } from './engine.ts';
 import { DiskGuard, type DiskGuardOptions } from '../safekeeping/disk-guard.ts';
+import { startRetention } from '../safekeeping/retention.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import type { HallStore } from '../eventlog/store.ts';
@@ -49,6 +50,8 @@ export interface ControllerOptions {
   setHealth?: (fields: Record<string, unknown>) => void;
   /** Watch the free space where the database lives: below the floor, no new tickets (firmware/safekeeping). */
   disk?: DiskGuardOptions;
+  /** Purge events older than the hall's retention after keeping their day summaries (default: on with a SQLite store). */
+  retention?: boolean;
 }
 
 export interface Controller {
@@ -211,6 +214,15 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     city = fwd;
   }
 
+  // Retention (firmware/safekeeping): old days keep their summaries, not their events.
+  const retention = opts.retention !== false && store instanceof SqliteStore
+    ? startRetention({
+      db: store.db, hall, now: () => clock.now(), retentionDays: hall.retentionDays, log: log.child({ part: 'retention' }),
+      // In a city, nothing the city has not acknowledged goes.
+      shippedUpTo: city ? () => (city!.status().synced ? city!.status().acked : 0) : undefined,
+    })
+    : undefined;
+
   let cityHealth = '';
   let ticks = 0;
   const timer = setInterval(() => {
@@ -244,6 +256,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      retention?.stop();
       mqtt.off('message', onMessage);
       for (const u of unsubs) u();
       await city?.stop();

@@ -56,11 +56,25 @@ export class StatsStore {
 
   today(): string { return localDay(this.now(), this.hall.hall.timezone); }
 
-  /** Service days with events between `from` and `to` (inclusive). */
+  /**
+   * Days before this one had their events purged (firmware/safekeeping/retention.ts):
+   * their summaries in `stats_day` are their record. Null when nothing was purged.
+   */
+  purgedBefore(): string | null {
+    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    if (!hasMeta) return null;
+    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'purged_before'").get() as { value: string } | undefined;
+    return r?.value ?? null;
+  }
+
+  /** Service days with events (or, before the purge line, a kept summary) between `from` and `to` (inclusive). */
   daysWithEvents(from: string, to: string): string[] {
     // One index probe per calendar day: DISTINCT over a year's index would read ten million entries.
+    const purged = this.purgedBefore();
     const out: string[] = [];
-    for (let d = from; d <= to; d = nextDay(d)) if (this.events.hasDay(d)) out.push(d);
+    for (let d = from; d <= to; d = nextDay(d)) {
+      if (purged && d < purged ? this.q.cached.get(d) !== undefined : this.events.hasDay(d)) out.push(d);
+    }
     return out;
   }
 
@@ -98,6 +112,9 @@ export class StatsStore {
     if (day > this.today()) return this.computeDay(day); // events filed ahead of the clock (tests, replays)
     const hit = this.q.cached.get(day) as { version: number; config: string; last_seq: number; data: string } | undefined;
     if (hit && this.fresh(day, hit)) return JSON.parse(hit.data) as DaySummary;
+    // A purged day's summary is all there is: never refolded from what is left.
+    const purged = this.purgedBefore();
+    if (hit && purged && day < purged) return JSON.parse(hit.data) as DaySummary;
     const sum = this.computeDay(day);
     this.q.save?.run(day, SUMMARY_VERSION, this.fingerprint, sum.lastSeq, sum.events, this.now(), JSON.stringify(sum));
     return sum;
