@@ -46,7 +46,7 @@ export function mergeUserData(existing: string | null, p: FirstBootPlan): string
   if (!isSeq(run)) { run = new YAMLSeq(); doc.set('runcmd', run); }
   const seq = run as YAMLSeq;
   seq.items = seq.items.filter((i) => !isOurs((i as { toJSON?: () => unknown }).toJSON?.() ?? i));
-  for (const c of firstBootCommands(p)) seq.items.push(doc.createNode(c));
+  for (const c of firstBootCommands(p)) seq.items.push(doc.createNode(c, { flow: true })); // one command a line
   doc.commentBefore = ` manyi: board ${p.device} (${p.role}); first boot installs the package from the card,\n moves manyi.json to /etc/manyi (0600) and deletes it here, and enables manyi.service.`;
   const text = doc.toString({ lineWidth: 0 });
   return `#cloud-config\n${text.replace(/^#cloud-config\n/m, '')}`;
