@@ -227,3 +227,48 @@ describe('the simulated Arduino twin', () => {
     ours.io.close(); stock.io.close();
   });
 });
+
+describe('a second chain on the same Arduino (the rating pad\'s display)', () => {
+  it('is drawn when the board appears and again after it comes back, beside the window board', async () => {
+    const { ReplayBus, ReplayDisplay, superviseLedBoard } = await import('../../signage/led/link.ts');
+    const { PadLabels } = await import('../../firmware/counter/pad-labels.ts');
+    const { SimFirmataIO } = await import('../../firmware/hw/sim-firmata.ts');
+    const { rowsToColumns } = await import('../../signage/led/matrix-font.ts');
+    const { renderColumns16 } = await import('../../signage/led/font/font16.ts');
+    const { until } = await import('./helpers.ts');
+    const spi = { data: 11, clock: 13, cs: 10 };
+    const padPins = { data: 11, clock: 13, cs: 9 };
+    const boards: Array<{ io: InstanceType<typeof SimFirmataIO>; led: Max7219Emulator; pad: Max7219Emulator }> = [];
+    const open = async () => {
+      const io = new SimFirmataIO();
+      const led = new Max7219Emulator(spi, 1);
+      const pad = new Max7219Emulator(padPins, 16);
+      io.onWrite((p, v) => { led.digitalWrite(p, v); pad.digitalWrite(p, v); });
+      boards.push({ io, led, pad });
+      return openJohnnyFiveBoard({ io, timeoutMs: 2000 });
+    };
+    const display = new ReplayDisplay(8);
+    const padBus = new ReplayBus('matrix', 16, 2);
+    const labels = new PadLabels(padBus);
+    const link = superviseLedBoard({
+      chain: { kind: 'digits', devices: 1, pins: spi }, display, open, retryMs: 20, onState: () => {},
+      also: [{ chain: { kind: 'matrix', devices: 16, rows: 2, chain: 1, pins: padPins }, bus: padBus }],
+    });
+    display.showServing('A023', '12');
+    labels.show('办理太慢', 'Too slow');
+    const want = renderColumns16('办理太慢');
+    const left = Math.floor((64 - want.length) / 2);
+    const padShows = (e: Max7219Emulator) => JSON.stringify(rowsToColumns(e.devices.map((_d, i) => e.visible(i)), 2).slice(left, left + want.length)) === JSON.stringify(want);
+    await until(() => boards.length === 1 && padBus.attached, 2000, 'attached');
+    expect(readBoard(boards[0].led, 'digits').text).toBe('A023  12');
+    expect(padShows(boards[0].pad)).toBe(true);
+    boards[0].io.emit('close');
+    await until(() => boards.length === 2 && padBus.attached, 2000, 'reattached');
+    expect(padShows(boards[1].pad)).toBe(true);
+    expect(readBoard(boards[1].led, 'digits').text).toBe('A023  12');
+    labels.clear();
+    expect(boards[1].pad.devices.every((_d, i) => boards[1].pad.visible(i).every((r) => r === 0))).toBe(true);
+    labels.close();
+    await link.stop();
+  });
+});
