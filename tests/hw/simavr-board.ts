@@ -22,6 +22,8 @@ export interface SimavrBoard {
   pin(d: number, level: 0 | 1): void;
   /** Presses a button to GND on pin `d` for `ms` of the AVR's time, then releases it; resolves after. */
   press(d: number, ms?: number): Promise<void>;
+  /** Puts `mV` millivolts on analog input A`channel`. */
+  analog(channel: number, mV: number): void;
   /** Resets the AVR (DTR pulse, brown-out); resolves once it restarted. */
   reset(): Promise<void>;
   /** Opens the board through johnny-five, resetting it as opening a real Arduino's port does. */
@@ -80,6 +82,7 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
       return emu;
     },
     pin(d, level) { send(`pin ${d} ${level}`); },
+    analog(channel, mV) { send(`adc ${channel} ${Math.round(mV)}`); },
     press(d, ms = 80) { send(`press ${d} ${ms}`); return new Promise((r) => setTimeout(r, ms + 60)); },
     reset,
     async open() {

@@ -35,6 +35,35 @@ describe('window-board firmware in simavr, through johnny-five', () => {
     expect(io.analogPins).toEqual([14, 15, 16, 17, 18, 19]);
   });
 
+  it('reports analog inputs and digital levels as johnny-five asks, and drives outputs', async () => {
+    sim = await startSimavrBoard();
+    const board = await sim.open();
+    const io = board.io as unknown as {
+      analogRead(ch: number, cb: (v: number) => void): void; pinMode(p: number, m: number): void; digitalRead(p: number, cb: (v: number) => void): void;
+      digitalWrite(p: number, v: number): void; pins: Array<{ mode: number }>;
+    };
+    sim.analog(0, 1250);                                   // a quarter of 5 V on A0
+    const readings: number[] = [];
+    io.analogRead(0, (v) => readings.push(v));
+    await until(() => readings.length > 3 && Math.abs(readings.at(-1)! - 256) <= 2, 3000, () => `A0 ≈ 256, read ${readings.slice(-3).join(', ')}`);
+    sim.analog(0, 5000);
+    await until(() => readings.at(-1)! >= 1020, 3000, 'A0 at full scale');
+    // A pulled-up input reads high, low while held to GND.
+    sim.pin(8, 1);
+    const levels: number[] = [];
+    io.pinMode(8, 11);
+    io.digitalRead(8, (v) => levels.push(v));
+    await until(() => levels.at(-1) === 1, 3000, 'D8 high');
+    sim.pin(8, 0);
+    await until(() => levels.at(-1) === 0, 3000, 'D8 low');
+    // An output follows digitalWrite.
+    io.pinMode(12, 1);
+    io.digitalWrite(12, 1);
+    await until(() => sim!.outputs.get(12) === 1, 3000, 'D12 high');
+    io.digitalWrite(12, 0);
+    await until(() => sim!.outputs.get(12) === 0, 3000, 'D12 low');
+  });
+
   it('an 8-digit board shows the window state, sent as LEDCHAIN frames and written by hardware SPI', async () => {
     sim = await startSimavrBoard();
     const emu = sim.chain(SPI, 1);

@@ -20,6 +20,7 @@
  *                                                  pull-up); it reads so whenever the AVR does not drive it
  *                          press <D> <ms>          a button to GND: held low for <ms> of the AVR's
  *                                                  time (however busy the host is), then released high
+ *                          adc <channel> <mV>      the voltage on analog input A<channel>
  *                          reset                   reset the AVR
  *                          quit
  */
@@ -38,6 +39,7 @@
 #include <simavr/sim_avr.h>
 #include <simavr/sim_hex.h>
 #include <simavr/sim_irq.h>
+#include <simavr/avr_adc.h>
 #include <simavr/avr_ioport.h>
 #include <simavr/avr_spi.h>
 #include <simavr/avr_uart.h>
@@ -156,6 +158,8 @@ static int command(char *line) {
 	} else if (sscanf(line, "press %d %d", &a, &b) == 2 && a >= 0 && a < 20) {
 		drive(a, 0);
 		release_at[a] = avr->cycle + (avr_cycle_count_t)b * (avr->frequency / 1000);
+	} else if (sscanf(line, "adc %d %d", &a, &b) == 2 && a >= 0 && a < 6) {
+		avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + a), b);
 	} else if (strncmp(line, "reset", 5) == 0) {
 		avr_reset(avr);
 		for (int i = 0; i < 20; i++) if (held[i] >= 0) drive(i, held[i]);
@@ -228,6 +232,7 @@ int main(int argc, char **argv) {
 	if (!avr) { fprintf(stderr, "window-sim: simavr has no atmega328p\n"); return 1; }
 	avr_init(avr);
 	avr->frequency = 16000000;
+	avr->vcc = avr->avcc = avr->aref = 5000;   /* a 5 V Uno/Nano: analogRead's reference */
 	avr->log = 0;
 	memcpy(avr->flash, image, size);
 	avr->codeend = avr->flashend;
