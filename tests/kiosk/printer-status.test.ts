@@ -11,7 +11,7 @@ import { PrinterError, type PrinterState } from '../../kiosk/printer/types.ts';
 let n = 0;
 afterEach(() => MockBinding.reset());
 
-async function setup(opts: { pieceDelayMs?: number; replyDelayMs?: number } = {}) {
+async function setup(opts: { pieceDelayMs?: number; replyDelayMs?: number; statusTimeoutMs?: number } = {}) {
   const path = `/dev/ttyKIOSK${n++}`;
   MockBinding.createPort(path, { echo: false, record: false });
   let twin!: EpsonSerialTwin;
@@ -25,7 +25,7 @@ async function setup(opts: { pieceDelayMs?: number; replyDelayMs?: number } = {}
     },
   };
   const link = await serialLink(path, 19200, binding as unknown as SerialBinding);
-  const printer = new LinkPrinter(link, { statusTimeoutMs: 150 });
+  const printer = new LinkPrinter(link, { statusTimeoutMs: opts.statusTimeoutMs ?? 150 });
   return { twin, printer };
 }
 
@@ -42,7 +42,9 @@ describe('printer status over a mock serial port', () => {
   });
 
   it('tolerates replies split into single bytes and arriving late', async () => {
-    const { twin, printer } = await setup({ pieceDelayMs: 15, replyDelayMs: 40 });
+    // Four status queries of 1 + 4 late pieces each: a generous timeout, so that only
+    // the splitting and lateness are tested, not how busy the machine is.
+    const { twin, printer } = await setup({ pieceDelayMs: 15, replyDelayMs: 40, statusTimeoutMs: 3000 });
     twin.state = 'paper-out';
     expect(await printer.status()).toBe('paper-out');
     twin.state = 'paper-low';
