@@ -44,8 +44,9 @@ async function freePort(): Promise<number> {
 
 /** A plain node process, idle, sampled like the boards: the floor every figure sits on. */
 async function baselineRSS(): Promise<number> {
-  const p = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
-  await sleep(1000);
+  const p = spawn(process.execPath, ['-e', "setInterval(() => {}, 1000); console.log('up')"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => p.stdout!.once('data', r)); // started (on a busy machine a fixed wait can sample it half-loaded)
+  await sleep(500);
   const r = rssMB(p.pid!);
   p.kill();
   return r;
