@@ -86,6 +86,7 @@ export class HallModel {
   /** Weekday (0 = Sunday) of the current service day, and the hour the priors were set for. */
   private weekday = -1;
   private priorHour = -1;
+  private priorVersion = -1;
 
   constructor(readonly hall: HallConfig, private readonly serviceTimes?: ServiceTimeTable) {
     for (const s of hall.services) {
@@ -303,8 +304,10 @@ export class HallModel {
   refreshPriors(nowMs: number): void {
     if (!this.serviceTimes || !this.day) return;
     const hour = Math.floor(this.secondOfDay(nowMs) / 3600);
-    if (hour === this.priorHour) return;
+    const version = this.serviceTimes.version ?? 0;
+    if (hour === this.priorHour && version === this.priorVersion) return;
     this.priorHour = hour;
+    this.priorVersion = version;
     for (const id of this.services.keys()) this.blend(id);
   }
 

@@ -2,7 +2,7 @@
 // (read only): service times for the live estimates, arrivals for staffing.
 import type BetterSqlite3 from 'better-sqlite3';
 import { migrateEventLog } from '../eventlog/table.ts';
-import { RecordedServiceTimes, samplesFromEvents, type ServiceTimeTable } from './service-times.ts';
+import { RecordedServiceTimes, samplesFromEvents, type ServiceTimeSample } from './service-times.ts';
 import { localDay } from '../lib/time.ts';
 
 type Database = BetterSqlite3.Database;
@@ -21,34 +21,62 @@ export function hasEvents(db: Database): boolean {
   return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
 }
 
-/**
- * The recorded mean service times of the `days` service days before `today`
- * (today's own observations are the engine's to blend in).
- */
-export function recordedServiceTimes(db: Database, timezone: string, today: string, days = RECORDED_DAYS): RecordedServiceTimes {
-  if (!hasEvents(db)) return new RecordedServiceTimes([], timezone);
-  const rows = db.prepare(`SELECT kind, at, day, ticket, service FROM events
-    WHERE kind IN ('ticket-started', 'ticket-completed', 'ticket-no-show', 'ticket-parked', 'ticket-transferred')
-      AND day >= ? AND day < ? ORDER BY seq`).iterate(dayBefore(today, days), today) as Iterable<{ kind: string; at: number; day: string; ticket: string | null; service: string | null }>;
-  return new RecordedServiceTimes(samplesFromEvents(rows), timezone);
+const SAMPLE_KINDS = `('ticket-started', 'ticket-completed', 'ticket-no-show', 'ticket-parked', 'ticket-transferred')`;
+type SampleRow = { kind: string; at: number; day: string; ticket: string | null; service: string | null };
+
+/** One service day's service-time samples (by the day index: one day's rows, in order). */
+export function daySamples(db: Database, day: string): ServiceTimeSample[] {
+  const rows = db.prepare(`SELECT kind, at, day, ticket, service FROM events WHERE day = ? AND kind IN ${SAMPLE_KINDS} ORDER BY seq`).iterate(day) as Iterable<SampleRow>;
+  return [...samplesFromEvents(rows)];
 }
 
 /**
- * The table the live controller gives its engine: read on first use and again
- * when the service day changes, so a controller running for weeks keeps
- * learning from the days it records.
+ * The recorded mean service times of the `days` service days before `today`
+ * (today's own observations are the engine's to blend in). Synchronous: for
+ * commands and tests; the live controller uses `liveServiceTimes`.
  */
-export function liveServiceTimes(db: Database, timezone: string, now: () => number, days = RECORDED_DAYS): ServiceTimeTable & { readonly day: string } {
+export function recordedServiceTimes(db: Database, timezone: string, today: string, days = RECORDED_DAYS): RecordedServiceTimes {
+  const table = new RecordedServiceTimes([], timezone);
+  if (!hasEvents(db)) return table;
+  for (let i = days; i >= 1; i--) table.addDay(dayBefore(today, i), daySamples(db, dayBefore(today, i)));
+  return table;
+}
+
+/**
+ * The table the live controller gives its engine: the `days` service days before
+ * today, read one day per turn of the event loop (a year-long log must not hold
+ * up the hall: eight weeks of a busy hall take seconds to read), kept up to date
+ * as days pass: each new day adds the one just closed and drops the oldest. Until
+ * a day is read the engine keeps what it has (at first, the configured guess).
+ * `ready` resolves when the days wanted now are all read.
+ */
+export function liveServiceTimes(db: Database, timezone: string, now: () => number, days = RECORDED_DAYS): RecordedServiceTimes & { ready(): Promise<void> } {
+  const table = new RecordedServiceTimes([], timezone);
   let day = '';
-  let table: RecordedServiceTimes | null = null;
-  return {
-    get day() { return day; },
-    meanS(service, weekday, hour) {
-      const today = localDay(now(), timezone);
-      if (!table || today !== day) { day = today; table = recordedServiceTimes(db, timezone, today, days); }
-      return table.meanS(service, weekday, hour);
-    },
+  let loading: Promise<void> = Promise.resolve();
+  const sync = () => {
+    const today = localDay(now(), timezone);
+    if (today === day) return;
+    day = today;
+    const wanted = Array.from({ length: days }, (_, i) => dayBefore(today, days - i));
+    for (const d of table.dayList()) if (!wanted.includes(d)) table.dropDay(d);
+    const have = new Set(table.dayList());
+    const todo = wanted.filter((d) => !have.has(d));
+    loading = loading.then(async () => {
+      if (!db.open || !hasEvents(db)) return;
+      // Newest first: the recent days matter most if the hall is asked early.
+      for (const d of todo.reverse()) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (!db.open) return;
+        table.addDay(d, daySamples(db, d));
+      }
+    });
   };
+  const meanS = table.meanS.bind(table);
+  return Object.assign(table, {
+    meanS(service: string, weekday: number, hour: number) { sync(); return meanS(service, weekday, hour); },
+    ready() { sync(); return loading; },
+  });
 }
 
 /** A recorded arrival: a `ticket-issued` event's columns. */
@@ -67,13 +95,12 @@ export function openRecorded(db: Database): Database {
   return db;
 }
 
-/** Every service-time sample between two service days (inclusive). */
-export function recordedSamples(db: Database, from: string, to: string) {
+/** Every service-time sample between two service days (inclusive), read day by day. */
+export function recordedSamples(db: Database, from: string, to: string): ServiceTimeSample[] {
   if (!hasEvents(db)) return [];
-  const rows = db.prepare(`SELECT kind, at, day, ticket, service FROM events
-    WHERE kind IN ('ticket-started', 'ticket-completed', 'ticket-no-show', 'ticket-parked', 'ticket-transferred')
-      AND day >= ? AND day <= ? ORDER BY seq`).iterate(from, to) as Iterable<{ kind: string; at: number; day: string; ticket: string | null; service: string | null }>;
-  return [...samplesFromEvents(rows)];
+  const out: ServiceTimeSample[] = [];
+  for (let d = from; d <= to; d = dayBefore(d, -1)) for (const x of daySamples(db, d)) out.push(x);
+  return out;
 }
 
 /** First and last service day with events, or null for an empty log. */

@@ -3,6 +3,27 @@
 // guess. Pure: built from (service, start, duration) samples however they were read.
 import { localSecondOfDay, localWeekday } from '../lib/time.ts';
 
+const QUARTER_MS = 900_000;
+const quarters = new Map<string, { weekday: number; hour: number }>();
+
+/**
+ * Weekday (0 = Sunday) and hour of `ms` in `tz`, asked of Intl once per quarter
+ * hour (every zone's offset is a whole number of quarter hours): reading eight
+ * weeks of a busy hall's events must not cost an Intl call per event.
+ */
+export function localWeekdayHour(ms: number, tz: string): { weekday: number; hour: number } {
+  const q = Math.floor(ms / QUARTER_MS);
+  const key = `${tz}|${q}`;
+  let v = quarters.get(key);
+  if (!v) {
+    const at = q * QUARTER_MS;
+    v = { weekday: localWeekday(at, tz), hour: Math.floor(localSecondOfDay(at, tz) / 3600) };
+    if (quarters.size > 200_000) quarters.clear();
+    quarters.set(key, v);
+  }
+  return v;
+}
+
 export interface ServiceTimeSample {
   service: string;
   /** When service started (epoch ms). */
@@ -13,6 +34,8 @@ export interface ServiceTimeSample {
 /** Mean service time of `service` in hour `hour` (0–23) of weekday `weekday` (0 = Sunday), or undefined. */
 export interface ServiceTimeTable {
   meanS(service: string, weekday: number, hour: number): number | undefined;
+  /** Changes whenever the means may have (a table filled in the background); absent: never changes. */
+  readonly version?: number;
 }
 
 /** Samples a cell needs before its mean is trusted over the coarser one. */
@@ -25,30 +48,64 @@ interface Cell { sum: number; n: number }
  * else the same hour on any weekday; else the service's mean over every recorded
  * hour; else undefined (the caller keeps the configured prior).
  * Durations over `maxS` (a window left "serving" over lunch) are left out.
+ * Days can be added and dropped one at a time (a window of recent days kept up
+ * to date); `version` changes whenever the means may have.
  */
 export class RecordedServiceTimes implements ServiceTimeTable {
   private cells = new Map<string, Cell>();
-  readonly samples: number = 0;
+  private days = new Map<string, Map<string, Cell>>();
+  private readonly minSamples: number;
+  private readonly maxS: number;
+  samples = 0;
+  version = 0;
 
   constructor(samples: Iterable<ServiceTimeSample>, readonly timezone: string, opts: { minSamples?: number; maxS?: number } = {}) {
     this.minSamples = opts.minSamples ?? MIN_SAMPLES;
-    const maxS = opts.maxS ?? 4 * 3600;
-    let n = 0;
+    this.maxS = opts.maxS ?? 4 * 3600;
+    this.addDay('', samples);
+  }
+
+  /** Adds one day's samples (a day already added is replaced). */
+  addDay(day: string, samples: Iterable<ServiceTimeSample>): void {
+    this.dropDay(day);
+    const mine = new Map<string, Cell>();
     for (const x of samples) {
-      if (!(x.durationS > 0 && x.durationS <= maxS)) continue;
-      const wd = localWeekday(x.startedAtMs, timezone);
-      const h = Math.floor(localSecondOfDay(x.startedAtMs, timezone) / 3600);
+      if (!(x.durationS > 0 && x.durationS <= this.maxS)) continue;
+      const { weekday: wd, hour: h } = localWeekdayHour(x.startedAtMs, this.timezone);
       for (const key of [`${x.service}|${wd}|${h}`, `${x.service}|*|${h}`, `${x.service}|*|*`]) {
-        const c = this.cells.get(key) ?? { sum: 0, n: 0 };
+        const c = mine.get(key) ?? { sum: 0, n: 0 };
         c.sum += x.durationS;
         c.n += 1;
-        this.cells.set(key, c);
+        mine.set(key, c);
       }
-      n++;
     }
-    this.samples = n;
+    this.days.set(day, mine);
+    for (const [key, c] of mine) {
+      const t = this.cells.get(key) ?? { sum: 0, n: 0 };
+      t.sum += c.sum; t.n += c.n;
+      this.cells.set(key, t);
+      if (key.endsWith('|*|*')) this.samples += c.n;
+    }
+    this.version++;
   }
-  private readonly minSamples: number;
+
+  dropDay(day: string): void {
+    const mine = this.days.get(day);
+    if (!mine) return;
+    this.days.delete(day);
+    for (const [key, c] of mine) {
+      const t = this.cells.get(key)!;
+      t.sum -= c.sum; t.n -= c.n;
+      if (t.n <= 0) this.cells.delete(key);
+      if (key.endsWith('|*|*')) this.samples -= c.n;
+    }
+    this.version++;
+  }
+
+  /** The days added (besides the samples given to the constructor). */
+  dayList(): string[] {
+    return [...this.days.keys()].filter((d) => d !== '').sort();
+  }
 
   meanS(service: string, weekday: number, hour: number): number | undefined {
     for (const key of [`${service}|${weekday}|${hour}`, `${service}|*|${hour}`, `${service}|*|*`]) {

@@ -4,8 +4,9 @@
 // windows hour by hour) and corrected where the simulated days miss the target.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { HallConfig } from '../config/hall.ts';
-import { recordedArrivals, recordedSamples, recordedSpan, openRecorded } from '../routing/recorded.ts';
-import { localSecondOfDay, localWeekday } from '../lib/time.ts';
+import { recordedArrivals, recordedSamples, recordedSpan, openRecorded, type RecordedArrival } from '../routing/recorded.ts';
+import type { ServiceTimeSample } from '../routing/service-times.ts';
+import { localWeekdayHour } from '../routing/service-times.ts';
 import { formatStaffing, planFromRates, recordedRates, type StaffingPlan } from './staffing.ts';
 import { parseScenario, type Scenario } from './scenario.ts';
 import { simulateDay } from './day.ts';
@@ -65,11 +66,10 @@ const dayBefore = (day: string, n: number) => {
 };
 
 /** Mean and coefficient of variation of each service's recorded service time on `weekday`. */
-function serviceTimes(db: Database, hall: HallConfig, from: string, to: string, weekday: number): Map<string, { meanS: number; cv: number }> {
-  const tz = hall.hall.timezone;
+function serviceTimes(samples: readonly ServiceTimeSample[], hall: HallConfig): Map<string, { meanS: number; cv: number }> {
   const acc = new Map<string, { n: number; sum: number; sq: number }>();
-  for (const x of recordedSamples(db, from, to)) {
-    if (localWeekday(x.startedAtMs, tz) !== weekday || !(x.durationS > 0 && x.durationS < 4 * 3600)) continue;
+  for (const x of samples) {
+    if (!(x.durationS > 0 && x.durationS < 4 * 3600)) continue;
     const a = acc.get(x.service) ?? { n: 0, sum: 0, sq: 0 };
     a.n++; a.sum += x.durationS; a.sq += x.durationS ** 2;
     acc.set(x.service, a);
@@ -131,7 +131,7 @@ export function simulatePlan(hall: HallConfig, plan: StaffingPlan, rates: Readon
   for (let seed = 1; seed <= seeds; seed++) {
     const d = simulateDay(scenario, createHall(scenario, 'eligible-fcfs'), seed, { staffing });
     for (const c of d.citizens) {
-      const h = Math.floor(localSecondOfDay(c.arrivedAtMs, scenario.timezone) / 3600);
+      const h = localWeekdayHour(c.arrivedAtMs, scenario.timezone).hour;
       const key = `${c.service}|${h}`;
       const a = acc.get(key) ?? { n: 0, over: 0 };
       a.n++;
@@ -145,19 +145,54 @@ export function simulatePlan(hall: HallConfig, plan: StaffingPlan, rates: Readon
   }));
 }
 
-export function staffingFromRecorded(db: Database, hall: HallConfig, o: RecordedStaffingOptions): RecordedStaffing {
+/** What a weekday's proposal reads: that weekday's service days in the span, their arrivals and service times. */
+export interface RecordedWeekday { from: string; to: string; days: string[]; arrivals: RecordedArrival[]; samples: ServiceTimeSample[] }
+
+const weekdayOf = (day: string) => new Date(`${day}T12:00:00Z`).getUTCDay();
+
+function span(db: Database, o: Pick<RecordedStaffingOptions, 'from' | 'to' | 'weekday'>): { from: string; to: string; days: string[] } {
   openRecorded(db);
-  const span = recordedSpan(db);
-  if (!span) throw new Error('the database holds no recorded days');
-  const to = o.to ?? span.to;
+  const all = recordedSpan(db);
+  if (!all) throw new Error('the database holds no recorded days');
+  const to = o.to ?? all.to;
   const from = o.from ?? dayBefore(to, 55);
+  const days: string[] = [];
+  for (let d = from; d <= to; d = dayBefore(d, -1)) if (weekdayOf(d) === o.weekday) days.push(d);
+  return { from, to, days };
+}
+
+/** Reads a weekday's recorded days (only those: a service day's weekday is its date's). */
+export function readWeekday(db: Database, o: Pick<RecordedStaffingOptions, 'from' | 'to' | 'weekday'>): RecordedWeekday {
+  const { from, to, days } = span(db, o);
+  const arrivals: RecordedArrival[] = [], samples: ServiceTimeSample[] = [];
+  for (const d of days) { arrivals.push(...recordedArrivals(db, d, d)); samples.push(...recordedSamples(db, d, d)); }
+  return { from, to, days, arrivals, samples };
+}
+
+/** The same, one day per turn of the event loop (the manager's page: a controller must keep serving the hall). */
+export async function readWeekdayAsync(db: Database, o: Pick<RecordedStaffingOptions, 'from' | 'to' | 'weekday'>): Promise<RecordedWeekday> {
+  const { from, to, days } = span(db, o);
+  const arrivals: RecordedArrival[] = [], samples: ServiceTimeSample[] = [];
+  for (const d of days) {
+    await new Promise<void>((r) => setImmediate(r));
+    arrivals.push(...recordedArrivals(db, d, d));
+    samples.push(...recordedSamples(db, d, d));
+  }
+  return { from, to, days, arrivals, samples };
+}
+
+export function staffingFromRecorded(db: Database, hall: HallConfig, o: RecordedStaffingOptions): RecordedStaffing {
+  return proposeStaffing(hall, readWeekday(db, o), o);
+}
+
+/** The proposal from a weekday's recorded days (and its check by simulation, when asked). */
+export function proposeStaffing(hall: HallConfig, rec: RecordedWeekday, o: RecordedStaffingOptions): RecordedStaffing {
   const tz = hall.hall.timezone;
-  const arrivals = recordedArrivals(db, from, to);
-  const days = [...new Set(arrivals.filter((a) => localWeekday(a.arrivedAt, tz) === o.weekday).map((a) => a.day))].sort();
-  if (days.length === 0) throw new Error(`no ${WEEKDAYS[o.weekday]} recorded between ${from} and ${to}`);
-  const rates = recordedRates(arrivals, tz, o.weekday);
+  const days = [...new Set(rec.arrivals.filter((a) => localWeekdayHour(a.arrivedAt, tz).weekday === o.weekday).map((a) => a.day))].sort();
+  if (days.length === 0) throw new Error(`no ${WEEKDAYS[o.weekday]} recorded between ${rec.from} and ${rec.to}`);
+  const rates = recordedRates(rec.arrivals, tz, o.weekday);
   for (const s of hall.services) if (!rates.has(s.id)) rates.set(s.id, new Map());
-  const times = serviceTimes(db, hall, from, to, o.weekday);
+  const times = serviceTimes(rec.samples.filter((x) => localWeekdayHour(x.startedAtMs, tz).weekday === o.weekday), hall);
   const means = new Map([...times].map(([k, v]) => [k, v.meanS] as const));
   const waitLimitS = Math.min(...hall.services.map((s) => s.waitLimitS));
   const erlang = planFromRates(rates, means, waitLimitS, o.target);

@@ -5,7 +5,8 @@
 import type { Scenario } from './scenario.ts';
 import type { HallEvent } from '../eventlog/schema.ts';
 import { serversFor, probWaitOver } from './erlang.ts';
-import { hhmmToS, localSecondOfDay, localWeekday } from '../lib/time.ts';
+import { hhmmToS } from '../lib/time.ts';
+import { localWeekdayHour } from '../routing/service-times.ts';
 
 export interface StaffingCell { hour: number; perHour: number; windows: number; pOver: number }
 export interface StaffingRow { service: string; meanServiceS: number; cells: StaffingCell[] }
@@ -29,9 +30,11 @@ export function recordedRates(events: ReadonlyArray<HallEvent | { kind: 'ticket-
   const counts = new Map<string, Map<number, number>>();
   const days = new Set<string>();
   for (const e of events) {
-    if (e.kind !== 'ticket-issued' || localWeekday(e.arrivedAt, tz) !== weekday) continue;
+    if (e.kind !== 'ticket-issued') continue;
+    const local = localWeekdayHour(e.arrivedAt, tz);
+    if (local.weekday !== weekday) continue;
     days.add(e.day);
-    const h = Math.floor(localSecondOfDay(e.arrivedAt, tz) / 3600);
+    const h = local.hour;
     const m = counts.get(e.service) ?? new Map<number, number>();
     m.set(h, (m.get(h) ?? 0) + 1);
     counts.set(e.service, m);

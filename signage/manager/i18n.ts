@@ -29,6 +29,7 @@ const T = {
   staffingFrom: ['依据本厅记录的同一星期日数：', 'From this hall\'s recorded days of that weekday:'],
   staffingCheck: ['（Erlang C；用仿真检验：', '(Erlang C; checked by simulation with'],
   staffingNone: ['尚无该星期日的记录。', 'No days of that weekday recorded yet.'],
+  staffingPending: ['正在根据记录计算，请稍后刷新。', 'Being worked out from the recorded days: reload in a moment.'],
   'very-satisfied': ['非常满意', 'Very satisfied'], satisfied: ['满意', 'Satisfied'], basic: ['基本满意', 'Basic'],
   unsatisfied: ['不满意', 'Unsatisfied'], 'very-unsatisfied': ['非常不满意', 'Very unsatisfied'],
   definitions: ['满意率 =（非常满意+满意）÷ 评价数；评价率 = 评价数 ÷ 办结数；等候从到达算起至首次叫号。',

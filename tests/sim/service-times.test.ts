@@ -1,7 +1,7 @@
 // Live estimates of mean service time: from the hall's recorded days (same
 // weekday and hour), not the configured guess, in the engine and in the live
 // controller started on a database of recorded days.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import Database from 'better-sqlite3';
 import { RecordedServiceTimes, samplesFromEvents, MIN_SAMPLES, type ServiceTimeSample } from '../../firmware/routing/service-times.ts';
-import { recordedServiceTimes, recordedSamples } from '../../firmware/routing/recorded.ts';
+import { liveServiceTimes, recordedServiceTimes, recordedSamples } from '../../firmware/routing/recorded.ts';
 import { HallEngine } from '../../firmware/controller/engine.ts';
 import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { startController } from '../../firmware/controller/service.ts';
@@ -36,6 +36,23 @@ describe('recorded service times', () => {
       { service: 'R', startedAtMs: 10_000, durationS: 60 },
       { service: 'P', startedAtMs: 100_000, durationS: 90 },
     ]);
+  });
+
+  it('adds and drops days, the means following', () => {
+    const t = new RecordedServiceTimes([], TZ);
+    t.addDay('2026-11-16', samples('R', '2026-11-16', '09:10', MIN_SAMPLES, 40));
+    t.addDay('2026-11-23', samples('R', '2026-11-23', '09:10', MIN_SAMPLES, 80));
+    expect(t.meanS('R', 1, 9)).toBe(60);
+    const v = t.version;
+    t.dropDay('2026-11-16');
+    expect(t.version).toBeGreaterThan(v);
+    expect(t.meanS('R', 1, 9)).toBe(80);
+    t.addDay('2026-11-23', samples('R', '2026-11-23', '09:10', MIN_SAMPLES, 50)); // replaced, not added twice
+    expect(t.meanS('R', 1, 9)).toBe(50);
+    expect(t.samples).toBe(MIN_SAMPLES);
+    t.dropDay('2026-11-23');
+    expect(t.meanS('R', 1, 9)).toBeUndefined();
+    expect(t.dayList()).toEqual([]);
   });
 
   it('gives the same weekday and hour, else the same hour, else the service, else nothing', () => {
@@ -103,6 +120,18 @@ describe('the live controller', () => {
     const monday10 = recordedSamples(raw, '2026-11-01', '2026-11-22').filter((x) =>
       x.service === 'registration' && localWeekday(x.startedAtMs, TZ) === 1 && Math.floor(localSecondOfDay(x.startedAtMs, TZ) / 3600) === 10);
     const table = recordedServiceTimes(raw, TZ, '2026-11-23');
+    // The live table: the 56 days before today, kept as days pass (the newest added, the oldest dropped).
+    let now = at('2026-11-23', '10:00');
+    const live = liveServiceTimes(raw, TZ, () => now);
+    await live.ready();
+    expect(live.dayList()).toHaveLength(56);
+    expect(live.dayList().at(-1)).toBe('2026-11-22');
+    expect(live.meanS('registration', 1, 10)).toBeCloseTo(table.meanS('registration', 1, 10)!, 9);
+    now = at('2026-11-24', '08:00');
+    live.meanS('registration', 2, 8);
+    await live.ready();
+    expect(live.dayList()[0]).toBe('2026-09-29');
+    expect(live.dayList().at(-1)).toBe('2026-11-23');
     raw.close();
     expect(monday10.length).toBeGreaterThanOrEqual(MIN_SAMPLES);
     const expected = monday10.reduce((a, x) => a + x.durationS, 0) / monday10.length;
@@ -113,8 +142,11 @@ describe('the live controller', () => {
     const clock = new VirtualClock(at('2026-11-23', '10:15')); // the next Monday
     const c = await startController({ hall, dbPath: db, mqtt: client, clock, log: pino({ level: 'silent' }), supervise: false });
     try {
-      c.engine.tick();
-      expect(c.engine.model.routingServices.get('registration')!.meanServiceS).toBeCloseTo(expected, 6);
+      // The recorded days are read in the background, one day per turn of the event loop.
+      await vi.waitFor(() => {
+        c.engine.tick();
+        expect(c.engine.model.routingServices.get('registration')!.meanServiceS).toBeCloseTo(expected, 6);
+      }, { timeout: 20_000, interval: 50 });
       expect(expected).toBeLessThan(300);
     } finally {
       await c.stop();
