@@ -131,11 +131,19 @@ export class EspeakSpeaker implements Speaker {
       const play = spawn('aplay', ['-q', '-D', this.o.alsaDevice], { stdio: ['pipe', 'ignore', 'pipe'] });
       this.current.push(synth, play);
       synth.stdout.pipe(play.stdin);
+      // aplay that cannot open its device exits at once: espeak-ng's next write to
+      // it fails (EPIPE), which must not take the board down; aplay's exit says why.
+      play.stdin.on('error', () => {});
       let err = '';
       play.stderr.on('data', (d: Buffer) => { err += d; });
       synth.on('error', (e) => { done([synth, play]); play.kill(); reject(e); });
       play.on('error', (e) => { done([synth, play]); reject(e); });
-      play.on('close', (code) => { done([synth, play]); code === 0 ? resolve() : reject(new Error(`aplay exited ${code}: ${err.trim()}`)); });
+      play.on('close', (code) => {
+        done([synth, play]);
+        if (code === 0) { resolve(); return; }
+        synth.kill();
+        reject(new Error(`aplay exited ${code}: ${err.trim()}`));
+      });
     });
   }
 

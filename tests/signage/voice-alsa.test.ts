@@ -48,6 +48,9 @@ describe('voice through ALSA (aplay)', () => {
     const speaker = new EspeakSpeaker({ alsaDevice: 'no-such-device' });
     const [zh] = callPhrases(hall, { no: 'A023', window: '5' });
     await expect(speaker.speak(zh)).rejects.toThrow(/aplay exited 1: .*no-such-device/s);
+    // A long announcement: espeak-ng is still writing when aplay has gone (EPIPE), and nothing crashes.
+    await expect(speaker.speak({ lang: 'zh', text: zh.text.repeat(30) })).rejects.toThrow(/aplay exited 1/);
+    await new Promise((r) => setTimeout(r, 300));
     const q = new VoiceQueue(hall, speaker, { gapMs: 5, langGapMs: 5 });
     q.enqueue({ no: 'A024', window: '5', recall: false, at: new Date().toISOString() });
     q.enqueue({ no: 'A025', window: '5', recall: false, at: new Date().toISOString() });
