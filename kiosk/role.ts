@@ -132,6 +132,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       pull,
       lang: () => screenLang,
       setLang: (l) => { screenLang = l; page.update(); },
+      network: device.kioskPage === 'network',
     });
 
     // Simulated hardware only: the demo and tests tell the printer it ran out of paper.
@@ -142,7 +143,7 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
         if (!PRINTER_STATES.includes(state as PrinterState)) return sendJson(res, 400, { error: `state must be one of ${PRINTER_STATES.join(', ')}` });
         printer.setState(state as PrinterState);
         sendJson(res, 200, { state: await poller.pollNow() });
-      });
+      }, { loopbackOnly: true });
     }
 
     const buttons: Button[] = [];

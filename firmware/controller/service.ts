@@ -23,7 +23,7 @@ import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-pa
 import type { HallStore } from '../eventlog/store.ts';
 import type { CityLinkInput } from '../city/link.ts';
 import type { ForwarderStatus } from '../city/forwarder.ts';
-import type { PeopleAuth } from '../security/people.ts';
+import { PeopleAuth } from '../security/people.ts';
 
 export interface ControllerOptions {
   hall: HallConfig;
@@ -272,7 +272,9 @@ export async function startController(opts: ControllerOptions): Promise<Controll
  * where the QR code on each ticket points) on the role's web host.
  */
 export const startControllerRole: RoleStarter = async (ctx) => {
-  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir } });
+  // Staff sign in with a PIN (`manyi staff add`); without a people file nobody can open a window.
+  const people = new PeopleAuth(join(ctx.dataDir, 'people.json'), {}, () => ctx.clock.now());
+  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, people, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir } });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
   return {
     async stop() {

@@ -17,7 +17,7 @@ import type { RatingPad } from './rating-pad.ts';
 import { WindowRequester } from './requester.ts';
 import { ControllerWatch } from '../../signage/liveness.ts';
 
-export interface ActionRequest { action: WindowAction; ticket?: string; service?: string; staff?: string }
+export interface ActionRequest { action: WindowAction; ticket?: string; service?: string; staff?: string; pin?: string }
 
 export interface LogEntry { at: number; source: 'keypad' | 'page' | 'pad'; what: string; ok: boolean; detail: string }
 

@@ -18,6 +18,7 @@ import { DEMO_KIOSKS, demoDevices } from './devices.ts';
 import type { CityLink } from '../city/link.ts';
 import { controllerWithPages } from './extras.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
+import { seedDemoPeople } from './people.ts';
 
 export interface DemoOptions {
   /** Web port (default 8080; 0 = any free port). */
@@ -83,6 +84,9 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
       if (found.ok) starters[role] = role === 'controller' ? controllerWithPages : found.starter;
       else missing.push(found.missing);
     }
+
+    // Staff sign in with a PIN and managers with a password, as in a hall (firmware/security/people.ts).
+    seedDemoPeople(join(o.dataDir, 'controller', 'people.json'), hall, new Date(clock.now()));
 
     const started: DemoHall['started'] = [];
     let controller: RunningDevice | undefined;

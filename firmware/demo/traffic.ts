@@ -4,6 +4,7 @@
 // each window's "staff member" opens it with a staff id, calls, starts, completes
 // after a seeded service time, presses the rating pad, and now and then recalls,
 // marks a no-show or takes a short pause. Enough for the boards to move on their own.
+import { DEMO_PIN } from './people.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
@@ -123,7 +124,7 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
     };
     const staff = o.hall.staff[i % Math.max(1, o.hall.staff.length)]?.id ?? `staff-${w.id}`;
     await sleep(rng.next() * 3_000);
-    await cmd('open', { staff });
+    await cmd('open', { staff, pin: DEMO_PIN }); // signs in as staff do (the demo's people file)
     while (running) {
       const r = await cmd('call-next');
       if (r && !r.ok) {

@@ -36,6 +36,8 @@ export const DeviceConfig = z.object({
   updateKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** Port of the role's own pages (kiosk page, staff page, lobby page). */
   httpPort: z.number().int().min(0).max(65535).optional(),
+  /** A kiosk's touch page answers its own screen only (`local`, the default) or the LAN too (`network`). */
+  kioskPage: z.enum(['local', 'network']).optional(),
   dataDir: z.string().optional(),
   /** Controller: join the city (firmware/city): its broker, this hall's account, the CA of its TLS certificate. */
   city: CityLink.optional(),

@@ -154,9 +154,9 @@ export class WebApp {
   }
 
   /** Every route and socket mounted (the fuzz test walks them). */
-  mounted(): Array<{ method: string; pattern: string; socket: boolean }> {
-    return [...this.routes.map((r) => ({ method: r.method, pattern: r.pattern, socket: false })),
-      ...this.sockets.map((r) => ({ method: 'GET', pattern: r.pattern, socket: true }))];
+  mounted(): Array<{ method: string; pattern: string; socket: boolean; loopbackOnly: boolean }> {
+    return [...this.routes.map((r) => ({ method: r.method, pattern: r.pattern, socket: false, loopbackOnly: !!r.opts.loopbackOnly })),
+      ...this.sockets.map((r) => ({ method: 'GET', pattern: r.pattern, socket: true, loopbackOnly: !!r.opts.loopbackOnly }))];
   }
 
   /** Lets another protocol (MQTT over WebSocket) claim upgrades no route took. */

@@ -18,7 +18,9 @@ export function setSecurityHeaders(res: ServerResponse, secure: boolean): void {
   res.setHeader('content-security-policy', CSP);
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('referrer-policy', 'no-referrer');
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts, and the
+  // same-origin check of every POST (security/sessions.ts) needs the real one.
+  res.setHeader('referrer-policy', 'same-origin');
   res.setHeader('cross-origin-opener-policy', 'same-origin');
   res.setHeader('cross-origin-resource-policy', 'same-origin');
   if (secure) res.setHeader('strict-transport-security', 'max-age=31536000');

@@ -12,6 +12,7 @@ import type { MenuService } from '../menu.ts';
 import type { PrinterState } from '../printer/types.ts';
 import type { TicketRequest } from '../issuer.ts';
 import { KIOSK_SCRIPT, kioskHtml } from './html.ts';
+import { sameOrigin } from '../../firmware/security/sessions.ts';
 
 export const PullBody = z.object({
   service: ServiceId,
@@ -30,6 +31,8 @@ export interface KioskPageSource {
   /** The language last chosen on the screen (the kiosk's GPIO buttons print in it). */
   lang(): 'zh' | 'en';
   setLang(lang: 'zh' | 'en'): void;
+  /** Serve the touch page to the network too, not only to the kiosk's own screen (loopback). */
+  network?: boolean;
 }
 
 const LangBody = z.object({ lang: Lang }).strict();
@@ -42,13 +45,17 @@ export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): v
     printer: src.printer(), services: src.menu(),
   });
 
+  // The touch page is the kiosk's own screen: nobody else on the hall's LAN pulls tickets through it.
+  const only = { loopbackOnly: !src.network };
   web.get(base, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
     res.end(kioskHtml(src.kioskId));
-  });
-  web.file(`${base}/kiosk.js`, KIOSK_SCRIPT);
-  web.get(`${base}/api/menu`, (_req, res) => sendJson(res, 200, snapshot()));
+  }, only);
+  web.file(`${base}/kiosk.js`, KIOSK_SCRIPT, only);
+  web.get(`${base}/api/menu`, (_req, res) => sendJson(res, 200, snapshot()), only);
   web.post(`${base}/api/ticket`, async (req, res) => {
+    sameOrigin(req); // a page of another site in the kiosk's browser cannot pull tickets
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) return sendJson(res, 415, { ok: false, code: 'bad-request', message: 'body must be application/json' });
     let body: unknown;
     try { body = JSON.parse(await readBody(req, 4096)); } catch { return sendJson(res, 400, { ok: false, code: 'bad-request', message: 'body must be JSON' }); }
     const p = PullBody.safeParse(body);
@@ -56,7 +63,7 @@ export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): v
     const { appointment, ...rest } = p.data;
     const r = await src.pull({ ...rest, ...(appointment ? { appointment, priority: 'priority' } : {}) });
     sendJson(res, 200, r);
-  });
+  }, only);
   web.post(`${base}/api/lang`, async (req, res) => {
     let body: unknown;
     try { body = JSON.parse(await readBody(req, 256)); } catch { return sendJson(res, 400, { ok: false, code: 'bad-request', message: 'body must be JSON' }); }
@@ -64,12 +71,12 @@ export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): v
     if (!p.success) return sendJson(res, 400, { ok: false, code: 'bad-request', message: describeIssues(p.error) });
     src.setLang(p.data.lang);
     sendJson(res, 200, { ok: true, lang: src.lang() });
-  });
+  }, only);
   web.socket(`${base}/live`, (ws) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
     ws.send(JSON.stringify(snapshot()));
-  });
+  }, only);
 
   let pending: NodeJS.Timeout | null = null;
   return {

@@ -105,9 +105,24 @@ class Client {
   }
 }
 
+/** The staff page's session (cookie + CSRF token), once signed in; the kiosk page needs none. */
+const staffAuth = { cookie: '', csrf: '' };
 async function post(url: string, body: unknown): Promise<unknown> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return r.json().catch(() => null);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (url.includes('/window/')) Object.assign(headers, { cookie: staffAuth.cookie, 'x-csrf-token': staffAuth.csrf });
+  const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  for (const c of r.headers.getSetCookie()) staffAuth.cookie = c.split(';')[0];
+  const j = await r.json().catch(() => null) as { csrf?: string } | null;
+  if (j?.csrf) staffAuth.csrf = j.csrf;
+  return j;
+}
+
+/** Signs in at a window's staff page (this bench's controller has no people file: any PIN opens it). */
+async function signIn(counterUrl: string, staff: string): Promise<void> {
+  const r = await fetch(`${counterUrl}/session`);
+  for (const c of r.headers.getSetCookie()) staffAuth.cookie = c.split(';')[0];
+  staffAuth.csrf = ((await r.json()) as { csrf: string }).csrf;
+  await post(`${counterUrl}/sign-in`, { staff, pin: '1234' });
 }
 
 export default async function bench(args: string[]): Promise<void> {
@@ -174,7 +189,7 @@ export default async function bench(args: string[]): Promise<void> {
     })();
     let running = true;
     const counterLoop = (async () => {
-      await post(`${counterUrl}/action`, { action: 'open', staff: 's001' });
+      await signIn(counterUrl, 's001'); // opens the window
       while (running) {
         const r = await post(`${counterUrl}/action`, { action: 'call-next' }) as { ok?: boolean; ticket?: unknown } | null;
         if (!r?.ok || !r.ticket) { await sleep(50); continue; }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HallState, KioskReply, WindowReply, WindowState } from '../../firmware/protocol/messages.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { startDemo, type DemoProcess } from './demo-process.ts';
+import { DEMO_PIN } from '../../firmware/demo/people.ts';
 
 const H = 'manyi/v1/demo-hospital';
 const RUN = Date.now().toString(36);
@@ -63,7 +64,7 @@ describe('the demo hall', () => {
   });
 
   it('an outside client pulls a ticket, calls, completes and rates it by the contract; the lobby shows the call', async () => {
-    const opened = WindowReply.parse(await ask(`${H}/window/1/command`, `${H}/window/1/reply`, { action: 'open', staff: 's001' }));
+    const opened = WindowReply.parse(await ask(`${H}/window/1/command`, `${H}/window/1/reply`, { action: 'open', staff: 's001', pin: DEMO_PIN }));
     expect(opened.ok).toBe(true);
     expect(WindowState.parse(await next(`${H}/window/1/state`, (m) => m.status === 'open'))).toMatchObject({ status: 'open' });
 
@@ -132,7 +133,7 @@ describe('the demo hall', () => {
     expect(reply).toMatchObject({ id: `${RUN}-pub`, ok: true, ticket: { service: 'payment' } });
     // This test opens its own window (2), then reads its retained state as a newcomer would.
     const from = seen.length;
-    execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(demo.mqtt), '-q', '1', '-t', `${H}/window/2/command`, '-m', JSON.stringify({ id: `${RUN}-open2`, action: 'open', staff: 's002' })]);
+    execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(demo.mqtt), '-q', '1', '-t', `${H}/window/2/command`, '-m', JSON.stringify({ id: `${RUN}-open2`, action: 'open', staff: 's002', pin: DEMO_PIN })]);
     await next(`${H}/window/2/state`, (m) => m.status === 'open', 10_000, from);
     const state = execFileSync('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(demo.mqtt), '-t', `${H}/window/2/state`, '-C', '1', '-W', '5'], { encoding: 'utf8' });
     expect(WindowState.parse(JSON.parse(state))).toMatchObject({ status: 'open', staff: { id: 's002' } });

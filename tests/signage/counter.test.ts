@@ -3,7 +3,7 @@ import type { EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startCounter } from '../../firmware/counter/role.ts';
 import { SimGpioChip } from '../../firmware/hw/gpio-sim.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
-import { fakeController, H, HALL, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
+import { fakeController, H, HALL, iso, makeContext, staffSession, startBroker, until, windowState } from './helpers.ts';
 import { rowsToColumns } from '../../signage/led/matrix-font.ts';
 import { renderColumns16 } from '../../signage/led/font/font16.ts';
 
@@ -125,7 +125,7 @@ describe('counter role', () => {
     expect(c.pad.lit()).toEqual(Object.fromEntries(spec.ratingPad.keys.map((k) => [k.score, k === second])));
     if (renderColumns16(reasons[1].name.zh).length <= 64) expect(shown()).toEqual(centred(reasons[1].name.zh));
     const base = `http://127.0.0.1:${c.rig.port}/window/9`;
-    const view = await (await fetch(`${base}/view`)).json();
+    const view = await (await staffSession(base, 's001')).get('/view') as { pad: unknown; pendingRating?: unknown };
     expect(view.pad).toMatchObject({ phase: 'reason', scores: expect.arrayContaining(['very-unsatisfied']) });
     expect(view.pendingRating).toBeUndefined();
     // The staff page has no way to choose a citizen's reason.
@@ -156,17 +156,22 @@ describe('counter role', () => {
     const base = `http://127.0.0.1:${c.rig.port}/window/2`;
     const html = await (await fetch(base)).text();
     expect(html).toContain('Call next');
-    const bad = await fetch(`${base}/action`, { method: 'POST', body: JSON.stringify({ action: 'explode' }) });
+    // Nothing without signing in.
+    expect((await fetch(`${base}/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'park' }) })).status).toBe(401);
+    expect((await fetch(`${base}/view`)).status).toBe(401);
+    // The window is open for s001: signing in there sends `sign-in` with the PIN (the controller checks it).
+    const staff = await staffSession(base, 's001', '2468');
+    expect(ctl.commands.map((x) => x.msg)).toEqual([expect.objectContaining({ action: 'sign-in', staff: 's001', pin: '2468' })]);
+    const bad = await staff.postRaw('/action', { action: 'explode' });
     expect(bad.status).toBe(400);
-    expect(ctl.commands).toHaveLength(0);
-    const park = await fetch(`${base}/action`, { method: 'POST', body: JSON.stringify({ action: 'park' }) });
-    expect((await park.json()).ok).toBe(true);
+    expect((await staff.postRaw('/action', { action: 'open', staff: 's002' })).status).toBe(400); // opening is signing in
+    expect(ctl.commands).toHaveLength(1);
+    expect((await staff.post('/action', { action: 'park' })).ok).toBe(true);
     expect(c.unit.parked).toEqual(['A002']);
-    const open = await fetch(`${base}/action`, { method: 'POST', body: JSON.stringify({ action: 'open', staff: 's002' }) });
-    expect((await open.json()).ok).toBe(true);
-    expect(ctl.commands.map((x) => x.msg.action)).toEqual(['park', 'open']);
-    expect(ctl.commands[1].msg.staff).toBe('s002');
-    const view = await (await fetch(`${base}/view`)).json();
+    expect(ctl.commands.map((x) => x.msg.action)).toEqual(['sign-in', 'park']);
+    // Without the CSRF token (another site's form), refused.
+    expect((await fetch(`${base}/action`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: staff.cookie }, body: JSON.stringify({ action: 'recall' }) })).status).toBe(403);
+    const view = await staff.get('/view') as { board: { text: string; cells: number[] } };
     expect(view.board.text).toBe('A002   2');
     expect(view.board.cells).toHaveLength(8);
   });
@@ -179,20 +184,21 @@ describe('counter role', () => {
     await until(() => c.unit.history.length > 0, 2000, 'refusal');
     expect(c.unit.history[0]).toMatchObject({ ok: false, what: 'transfer', detail: expect.stringContaining('choose the target') });
     expect(ctl.commands).toHaveLength(0);
-    const bad = await fetch(`${base}/transfer-target`, { method: 'POST', body: JSON.stringify({ service: 'haircut' }) });
+    const staff = await staffSession(base, 's001'); // sends `sign-in` (one command)
+    const bad = await staff.postRaw('/transfer-target', { service: 'haircut' });
     expect(bad.status).toBe(400);
-    const ok = await fetch(`${base}/transfer-target`, { method: 'POST', body: JSON.stringify({ service: 'payment' }) });
+    const ok = await staff.postRaw('/transfer-target', { service: 'payment' });
     expect(ok.status).toBe(200);
     await c.gpio.press(spec.keypad.transfer!.bcm, { bounces: 2 });
-    await until(() => ctl.commands.length === 1, 2000, 'transfer sent');
-    expect(ctl.commands[0].msg).toMatchObject({ action: 'transfer', service: 'payment' });
+    await until(() => ctl.commands.length === 2, 2000, 'transfer sent');
+    expect(ctl.commands[1].msg).toMatchObject({ action: 'transfer', service: 'payment' });
     // pause key toggles by the window's state
     await c.gpio.press(spec.keypad.pause!.bcm);
-    await until(() => ctl.commands.length === 2, 2000, 'pause sent');
+    await until(() => ctl.commands.length === 3, 2000, 'pause sent');
     await ctl.windowState('12', windowState({ status: 'paused' }));
     await until(() => c.unit.state?.status === 'paused');
     await c.gpio.press(spec.keypad.pause!.bcm);
-    await until(() => ctl.commands.length === 3, 2000, 'resume sent');
-    expect(ctl.commands.slice(1).map((x) => x.msg.action)).toEqual(['pause', 'resume']);
+    await until(() => ctl.commands.length === 4, 2000, 'resume sent');
+    expect(ctl.commands.slice(2).map((x) => x.msg.action)).toEqual(['pause', 'resume']);
   });
 });

@@ -17,7 +17,7 @@ import { startBoard, type BoardHandle } from '../../signage/board/role.ts';
 import { SimSpeaker } from '../../signage/voice/speaker.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
 import { ARTIFACTS } from '../setup/global.ts';
-import { connect, H, HALL, makeContext, startBroker, until } from './helpers.ts';
+import { connect, H, HALL, makeContext, staffSession, startBroker, until } from './helpers.ts';
 
 // Mid-morning in the hall's time zone, running at real speed.
 const OFFSET = Date.parse('2026-11-26T10:00:00+08:00') - Date.now();
@@ -82,10 +82,9 @@ describe('the demo hall with 16 counters and the real controller', () => {
     const c5 = counters[4];
     await until(() => [counters[4], counters[5]].every((c) => c.led!.view().text.trim() === 'CLOSED'), 5000, 'windows 5 and 6 closed at start');
     // Staff open windows 5 and 6 from their pages.
-    for (const [w, staff] of [['5', 's005'], ['6', 's006']]) {
-      const r = await fetch(`http://127.0.0.1:${port}/window/${w}/action`, { method: 'POST', body: JSON.stringify({ action: 'open', staff }) });
-      expect((await r.json()).ok).toBe(true);
-    }
+    // (Signing in opens a closed window; this controller has no people file, so any PIN passes.)
+    const desks: Record<string, Awaited<ReturnType<typeof staffSession>>> = {};
+    for (const [w, staff] of [['5', 's005'], ['6', 's006']]) desks[w] = await staffSession(`http://127.0.0.1:${port}/window/${w}`, staff);
     await until(() => c5.led!.view().text === '       5', 3000, 'window 5 open and idle');
     const no = await ticket('registration', 't-1');
     await ticket('registration', 't-2');
@@ -106,8 +105,7 @@ describe('the demo hall with 16 counters and the real controller', () => {
     expect(mine()[0]).toMatchObject({ no, window: '5', recall: false });
 
     // Recall: spoken again, board unchanged, lobby lists it once.
-    const r = await fetch(`http://127.0.0.1:${port}/window/5/action`, { method: 'POST', body: JSON.stringify({ action: 'recall' }) });
-    expect((await r.json()).ok).toBe(true);
+    expect((await desks['5'].post('/action', { action: 'recall' })).ok).toBe(true);
     await until(() => mine().length === 2, 10_000, 'recall queued');
     expect(mine()[1]).toMatchObject({ no, recall: true });
     expect(board.view().calls.filter((c) => c.no === no)).toHaveLength(1);
@@ -121,8 +119,8 @@ describe('the demo hall with 16 counters and the real controller', () => {
     // Window 11 and a discharge ticket of its own.
     const c11 = counters[10];
     const spec = loadBoardSpec('counter-pi-zero', 'counter');
-    const post = (body: object) => fetch(`http://127.0.0.1:${port}/window/11/action`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
-    expect((await post({ action: 'open', staff: 's011' })).ok).toBe(true);
+    const desk = await staffSession(`http://127.0.0.1:${port}/window/11`, 's011');
+    const post = (body: object) => desk.post('/action', body);
     const no = await ticket('discharge', 'rate-1');
     expect((await post({ action: 'call', ticket: no })).ok).toBe(true);
     expect((await post({ action: 'start' })).ok).toBe(true);
@@ -143,11 +141,14 @@ describe('the demo hall with 16 counters and the real controller', () => {
   it('the staff page draws the LED board and the lit pad from the simulated hardware; after a low rating the pad asks the citizen why', async () => {
     // Window 13 and an enquiry ticket of its own.
     const c13 = counters[12];
-    const opened = await fetch(`http://127.0.0.1:${port}/window/13/action`, { method: 'POST', body: JSON.stringify({ action: 'open', staff: 's013' }) });
-    expect((await opened.json()).ok).toBe(true);
     const no = await ticket('enquiry', 'staff-1');
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${port}/window/13`);
+    // Staff sign in on the page itself (this opens the closed window).
+    await page.fill('#staffId', 's013');
+    await page.fill('#pin', '1234');
+    await page.click('#loginForm button[type="submit"]');
+    await page.waitForSelector('body[data-signed-in="true"]', { timeout: 10_000 });
     await page.click('button[data-a="call-next"]');
     await until(() => c13.led!.view().text.startsWith(no), 10_000, 'called');
     const shown = c13.led!.view().text;

@@ -100,3 +100,27 @@ export async function until<T>(fn: () => T, ms = 3000, what = 'condition'): Prom
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * Signs in at a window's staff page as staff do (id + PIN; the controller, or the
+ * fake one, checks it); `post`/`get` then carry the session cookie and CSRF token.
+ */
+export async function staffSession(base: string, staff: string, pin = '1234') {
+  let cookie = '';
+  const keep = (r: Response) => { for (const c of r.headers.getSetCookie()) cookie = c.split(';')[0]; return r; };
+  let csrf = ((await keep(await fetch(`${base}/session`)).json()) as { csrf: string }).csrf;
+  const send = async (path: string, body: unknown) => keep(await fetch(base + path, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, body: JSON.stringify(body),
+  }));
+  const signedIn = await (await send('/sign-in', { staff, pin })).json() as { ok: boolean; csrf?: string; error?: { message: string } };
+  if (!signedIn.ok) throw new Error(`sign-in at ${base} as ${staff} refused: ${signedIn.error?.message}`);
+  csrf = signedIn.csrf!;
+  return {
+    cookie,
+    /** The session cookie as a browser context takes it. */
+    browserCookie: (url: string) => { const [name, value] = cookie.split('='); return { name, value, url }; },
+    post: async (path: string, body: unknown) => (await send(path, body)).json() as Promise<Record<string, unknown> & { ok: boolean }>,
+    postRaw: (path: string, body: unknown) => send(path, body),
+    get: async (path: string) => (await fetch(base + path, { headers: { cookie } })).json() as Promise<Record<string, unknown>>,
+  };
+}

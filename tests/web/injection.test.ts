@@ -13,6 +13,7 @@ import { DEMO_HALL_PATH } from '../../firmware/config/hall.ts';
 import { startDemoHall, type DemoHall } from '../../firmware/demo/hall.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../kiosk/preview/render.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
+import { DEMO_MANAGER, DEMO_PIN } from '../../firmware/demo/people.ts';
 
 /** Each payload calls __x() if it ever runs; an <img id=pwn…> in the DOM means it was parsed as markup. */
 const IMG = '<img id=pwn src=x onerror=__x()>';
@@ -53,8 +54,11 @@ beforeAll(async () => {
     return got;
   };
   const w = hall.windows[0].id as string;
-  // A person's input over the contract: a staff id of markup on `open`, an appointment code of markup.
-  await ask(topics.windowCommand(hallId, w), topics.windowReply(hallId, w), { action: 'open', staff: IMG });
+  // A person's input over the contract: a staff id of markup on `open` (refused now: staff sign in with a
+  // known id and PIN), then the staff member whose name in the hall file is markup; an appointment code of markup.
+  const refused = await ask(topics.windowCommand(hallId, w), topics.windowReply(hallId, w), { action: 'open', staff: IMG, pin: DEMO_PIN });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'bad-login' } });
+  await ask(topics.windowCommand(hallId, w), topics.windowReply(hallId, w), { action: 'open', staff: 's-x', pin: DEMO_PIN });
   const r = await ask(topics.kioskRequest(hallId, 'k1'), topics.kioskReply(hallId, 'k1'), { service: hall.windows[0].own[0], appointment: IMG, priority: 'priority' }) as { ticket?: { no: string; issuedAt: string } };
   const t = await ask(topics.kioskRequest(hallId, 'k1'), topics.kioskReply(hallId, 'k1'), { service: hall.windows[0].own[0] }) as { ticket: { no: string; issuedAt: string } };
   ticket = { day: t.ticket.issuedAt.slice(0, 10), no: t.ticket.no };
@@ -68,6 +72,22 @@ afterAll(async () => {
   await demo?.stop();
 });
 
+/** Signs the page's person in first: the staff member at their window, the manager for /manager. */
+async function signInFor(page: import('playwright-core').Page, path: string): Promise<void> {
+  if (path.startsWith('/window/')) {
+    await page.goto(base + path);
+    await page.fill('#staffId', 's-x');
+    await page.fill('#pin', DEMO_PIN);
+    await page.click('#loginForm button[type="submit"]');
+    await page.waitForSelector('body[data-signed-in="true"]', { timeout: 10_000 });
+  } else if (path.startsWith('/manager')) {
+    await page.goto(`${base}/login`);
+    await page.fill('#id', DEMO_MANAGER.id);
+    await page.fill('#password', DEMO_MANAGER.password);
+    await Promise.all([page.waitForURL(/\/manager/), page.click('button[type="submit"]')]);
+  }
+}
+
 describe('markup injected through every field', () => {
   it('runs on no page, and is shown as text', async () => {
     const w = demo.hall.windows[0].id;
@@ -76,6 +96,7 @@ describe('markup injected through every field', () => {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
       await page.addInitScript(() => { (window as unknown as { __x: () => void }).__x = () => { (window as unknown as { __ran: number }).__ran = 1; }; });
+      await signInFor(page, path);
       const res = await page.goto(base + path);
       expect(res?.headers()['content-security-policy'], path).toMatch(/script-src 'self'/);
       // Let the live pages render what their WebSocket sends.
@@ -95,6 +116,7 @@ describe('markup injected through every field', () => {
   it('shows the markup as text where a person would see the field', async () => {
     const ctx = await browser.newContext({ locale: 'zh-CN' });
     const page = await ctx.newPage();
+    await signInFor(page, `/window/${demo.hall.windows[0].id}`);
     await page.goto(`${base}/window/${demo.hall.windows[0].id}`);
     // The staff id from `open` is in the window's status line, as text.
     await page.waitForFunction((img) => document.getElementById('status')?.textContent?.includes(img), IMG, { timeout: 10_000 });

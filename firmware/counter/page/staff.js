@@ -5,15 +5,38 @@ const SCORE = { 'very-satisfied': ['非常满意', '#22c55e'], 'satisfied': ['�
 let v = null;
 const esc = (x) => String(x ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const $ = (id) => document.getElementById(id);
+let csrf = null;
 async function post(path, body) {
-  const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return r.json();
+  const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf || '' }, body: JSON.stringify(body) });
+  const j = await r.json().catch(() => ({}));
+  if (r.status === 401 || r.status === 403) { if (path !== '/sign-in') await session(); }
+  if (j.csrf) csrf = j.csrf;
+  return j;
 }
-document.querySelectorAll('button[data-a]').forEach((b) => b.onclick = () => {
-  const action = b.dataset.a; const body = { action };
-  if (action === 'open') body.staff = $('staff').value;
-  post('/action', body);
+document.querySelectorAll('button[data-a]').forEach((b) => b.onclick = async () => {
+  const r = await post('/action', { action: b.dataset.a });
+  if (b.dataset.a === 'close' && r.ok) await session();
 });
+$('signOut').onclick = async () => { await post('/sign-out', {}); await session(); };
+$('loginForm').onsubmit = async (e) => {
+  e.preventDefault();
+  $('loginMsg').textContent = '';
+  const r = await post('/sign-in', { staff: $('staffId').value.trim(), pin: $('pin').value });
+  $('pin').value = '';
+  if (r.ok) await session();
+  else $('loginMsg').textContent = (r.error && r.error.message) || '登录失败 sign-in refused';
+};
+let ws = null;
+async function session() {
+  const s = await (await fetch(base + '/session')).json();
+  csrf = s.csrf;
+  $('login').hidden = s.signedIn;
+  $('desk').hidden = !s.signedIn;
+  $('who').textContent = s.staff ? '· ' + s.staff : '';
+  document.body.dataset.signedIn = String(s.signedIn);
+  if (s.signedIn && !ws) connect();
+  if (!s.signedIn && ws) { const w = ws; ws = null; w.onclose = null; w.close(); }
+}
 $('transfer').onclick = () => post('/action', { action: 'transfer', service: $('target').value });
 $('target').onchange = () => post('/transfer-target', { service: $('target').value || null });
 $('callTicket').onclick = () => post('/action', { action: 'call', ticket: $('ticketNo').value.trim().toUpperCase() });
@@ -49,9 +72,7 @@ function render() {
     if (v.simulated) document.querySelectorAll('.lamp').forEach((l) => l.onclick = () => post('/sim/pad', { score: l.dataset.s }));
   }
   if (!$('target').options.length) {
-    setTimeout(() => { if (s && s.staff) $('staff').value = s.staff.id; });
     $('target').innerHTML = '<option value="">转移到… target</option>' + v.services.map((x) => `<option value="${esc(x.id)}">${esc(x.name.zh)} ${esc(x.name.en)}</option>`).join('');
-    $('staff').innerHTML = v.staff.map((x) => `<option value="${esc(x.id)}">${esc(x.name)} (${esc(x.badge || x.id)})</option>`).join('');
   }
   $('target').value = v.transferTarget || '';
   $('parked').innerHTML = v.parked.map((n) => `<button class="plain" data-p="${esc(n)}">${esc(n)}</button>`).join('');
@@ -59,8 +80,8 @@ function render() {
   $('history').innerHTML = v.history.map((h) => `<tr><td>${esc(new Date(h.at).toLocaleTimeString())}</td><td>${esc(h.source)}</td><td>${esc(h.what)}</td><td class="${h.ok ? 'ok' : 'err'}">${esc(h.detail)}</td></tr>`).join('');
 }
 function connect() {
-  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base + '/ws');
+  ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base + '/ws');
   ws.onmessage = (e) => { const m = JSON.parse(e.data); if (m.type === 'view') { v = m.view; render(); } };
-  ws.onclose = () => setTimeout(connect, 1000);
+  ws.onclose = () => { ws = null; setTimeout(session, 1000); };
 }
-connect();
+session();

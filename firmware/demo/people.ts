@@ -1,0 +1,22 @@
+// The demo hall's people, so that the demo signs people in as a hall does: every
+// staff member of the hall file with the demo PIN, and one manager. Written once
+// into the controller's data folder (kept across demo restarts); the summary says
+// what they are. The demo listens on loopback; a hall makes its own with
+// `manyi staff add` and `manyi managers add`.
+import { existsSync } from 'node:fs';
+import type { HallConfig } from '../config/hall.ts';
+import { hashSecret, PersonId, savePeople, type Person } from '../security/people.ts';
+
+export const DEMO_PIN = '1234';
+export const DEMO_MANAGER = { id: 'manager', password: 'manyi-demo-manager' };
+
+export function seedDemoPeople(file: string, hall: HallConfig, now: Date): void {
+  if (existsSync(file)) return;
+  // One hash for the one demo PIN: seeding 20 staff must not take seconds.
+  const pinHash = hashSecret(DEMO_PIN);
+  const at = now.toISOString();
+  const people: Person[] = hall.staff.filter((s) => PersonId.safeParse(s.id).success)
+    .map((s) => ({ id: s.id, name: s.name.slice(0, 64), role: 'staff', secretHash: pinHash, tokens: [], createdAt: at }));
+  people.push({ id: DEMO_MANAGER.id, name: 'Demo manager', role: 'manager', secretHash: hashSecret(DEMO_MANAGER.password), tokens: [], createdAt: at });
+  savePeople(file, { version: 1, people });
+}
