@@ -145,6 +145,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   };
   checkDisk();
 
+  const pinVerdicts = new Map<string, ReturnType<PeopleAuth['verify']>>();
   const onMessage = (topic: string, payload: Buffer) => {
     const t = parseTopic(topic);
     if (!t || t.hall !== hallId) return;
@@ -159,7 +160,11 @@ export async function startController(opts: ControllerOptions): Promise<Controll
             const { pin, ...cmd } = v; // never stored, never logged
             if (opts.people && (cmd.action === 'open' || cmd.action === 'sign-in')) {
               if (!cmd.staff || !pin) return errorReply(v.id, 'bad-login', 'sign in with your staff id and PIN');
-              const verdict = opts.people.verify('staff', cmd.staff, pin, `window/${t.window}`);
+              // A retry of the same request (same id) gets the same verdict: it is not another guess.
+              const key = `${t.window}|${v.id}`;
+              const verdict = pinVerdicts.get(key) ?? opts.people.verify('staff', cmd.staff, pin, `window/${t.window}`);
+              pinVerdicts.set(key, verdict);
+              if (pinVerdicts.size > 500) pinVerdicts.delete(pinVerdicts.keys().next().value!);
               if (!verdict.ok) { log.warn({ window: t.window, staff: cmd.staff, why: verdict.code }, 'staff sign-in refused'); return errorReply(v.id, 'bad-login', verdict.message); }
             }
             return engine.window(t.window, cmd, undefined, to);
