@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { dirname } from 'node:path';
-import { hashPasswordSync, isScryptHash, verifyPasswordSync } from './passwords.ts';
+import { hashPasswordSync, isScryptHash, SCRYPT_DEFAULT, verifyPasswordSync } from './passwords.ts';
 import { z } from 'zod';
 import { loadJsonFile } from '../config/load.ts';
 import { Throttle, type ThrottleOptions } from './throttle.ts';
@@ -56,9 +56,9 @@ export function savePeople(file: string, p: People): void {
   renameSync(tmp, file);
 }
 
-/** scrypt N=2^15, r=8 (32 MiB): ~100 ms on a Pi 4, once per sign-in; a 6-digit PIN's strength is the throttle. */
+/** scrypt N=2^14, r=8 (16 MiB), as device passwords: ~50 ms on a Pi 4 per sign-in; a 6-digit PIN's strength is the throttle. */
 export function hashSecret(secret: string): string {
-  return hashPasswordSync(secret, { N: 32768, r: 8, p: 1 });
+  return hashPasswordSync(secret, SCRYPT_DEFAULT);
 }
 
 /** A new random PIN (6 digits) or manager password (20 URL-safe characters). */

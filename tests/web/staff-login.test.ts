@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
+import mqtt from 'mqtt';
+import { topics } from '../../firmware/protocol/topics.ts';
 import { startDemoHall, type DemoHall } from '../../firmware/demo/hall.ts';
 import { DEMO_PIN } from '../../firmware/demo/people.ts';
 import { staffSession } from '../signage/helpers.ts';
@@ -48,8 +50,20 @@ describe('staff sign-in at the window', () => {
   });
 
   it('throttles wrong PINs: after five, even the right one waits', async () => {
-    for (let i = 0; i < 5; i++) await expect(staffSession(`${base}/window/3`, 's003', `99${i}9`)).rejects.toThrow(/wrong staff id or PIN/);
-    await expect(staffSession(`${base}/window/3`, 's003', DEMO_PIN)).rejects.toThrow(/too many failed sign-ins/);
+    // Straight to the controller over MQTT (what the page sends), waiting for each reply.
+    const c = await mqtt.connectAsync(demo.brokerUrl, { protocolVersion: 4, reconnectPeriod: 0 });
+    const H = demo.hall.hall.id;
+    await c.subscribeAsync(topics.windowReply(H, '3'), { qos: 1 });
+    const ask = async (id: string, pin: string) => {
+      const got = new Promise<{ ok: boolean; error?: { code: string; message: string } }>((res) => c.on('message', (_t, p) => { const m = JSON.parse(String(p)); if (m.id === id) res(m); }));
+      await c.publishAsync(topics.windowCommand(H, '3'), JSON.stringify({ id, action: 'open', staff: 's003', pin }), { qos: 1 });
+      return got;
+    };
+    for (let i = 0; i < 5; i++) expect(await ask(`wrong-${i}`, `99${i}9`)).toMatchObject({ ok: false, error: { code: 'bad-login', message: 'wrong staff id or PIN' } });
+    // The same request again (a retry) is not another guess: same answer.
+    expect((await ask('wrong-4', '9949')).error?.message).toBe('wrong staff id or PIN');
+    expect((await ask('right', DEMO_PIN)).error?.message).toMatch(/too many failed sign-ins/);
+    await c.endAsync(true);
   });
 
   it('closing the window ends the session there', async () => {
