@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data folder (default var/demo)')
     .option('--tmp', 'keep data in a fresh temporary folder')
     .option('--hall <file>', 'hall configuration (default: the demo hospital)')
-    .option('--rate <n>', 'with --traffic: citizens per minute (default: about 95 % of what the windows can serve)', positive('--rate'))
+    .option('--rate <n>', "with --traffic: citizens per minute, constant (default: a hospital's day, morning peak 08:00–09:00, averaging about 95 % of what the windows can serve)", positive('--rate'))
     .option('--service-scale <x>', "with --traffic: service times as a share of the hall's expected ones", positive('--service-scale'), 0.5)
     .option('--seed <n>', 'with --traffic: random seed', positive('--seed'), 1)
     .option('--staff-windows <ids>', 'with --traffic: comma-separated windows the simulated staff work (default all; leave some to click yourself)')
@@ -90,7 +90,7 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
     `  watch           mosquitto_sub -h ${h} -p ${d.mqttPort} -t 'manyi/#' -v`,
     `  devices         ${d.started.length} running: ${countBy(d.started.map((s) => s.role))}`,
     `  hall clock      ${d.clock.offsetMs === 0 ? 'wall clock' : `shifted to ${isoLocal(d.clock.now(), tz)} (the hall is closed now; --real-time to keep the wall clock)`}`,
-    `  traffic         ${d.traffic ? `simulated citizens (${d.traffic.ratePerMin} a minute) and staff are on their way` : 'off (add --traffic for simulated citizens and staff)'}`,
+    `  traffic         ${d.traffic ? `simulated citizens (${d.traffic.profile === 'hospital-day' ? `a hospital's day: ${d.traffic.ratePerMin} a minute on average, about three times that for registration at 08:00–09:00` : `${d.traffic.ratePerMin} a minute`}) and staff are on their way` : 'off (add --traffic for simulated citizens and staff)'}`,
     `  data            ${dataDir}`,
     ...d.missing.map((m) => `  MISSING         ${m}`),
     ...d.notes.map((n) => `  note            ${n}`),

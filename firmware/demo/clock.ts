@@ -1,6 +1,6 @@
 // The demo hall's clock. A hall is closed at night, and a closed hall shows
 // nothing moving, so outside opening hours the demo runs on a clock shifted to
-// this morning's 09:30 hall time that then advances in real time. Inside opening
+// this morning's 08:00 hall time (the hospital's morning peak) that then advances in real time. Inside opening
 // hours (or with `realTime`) it is the wall clock.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HallConfig } from '../config/hall.ts';
@@ -28,7 +28,7 @@ export function demoClock(hall: HallConfig, opts: { realTime?: boolean; now?: nu
     return { offsetMs: saved.offsetMs, now: () => Date.now() + saved.offsetMs };
   }
   let offsetMs = 0;
-  if (!opts.realTime && !isOpen(hall, now)) offsetMs = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '09:30'), tz) - now;
+  if (!opts.realTime && !isOpen(hall, now)) offsetMs = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '08:00'), tz) - now;
   if (opts.stateFile) writeFileSync(opts.stateFile, JSON.stringify({ realDay: localDay(now, tz), offsetMs }));
   return { offsetMs, now: () => Date.now() + offsetMs };
 }

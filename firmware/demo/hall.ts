@@ -104,7 +104,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
 
     let traffic: Traffic | undefined;
     if (o.traffic) {
-      traffic = await startTraffic({ brokerUrl: broker.url, hall, kiosks: DEMO_KIOSKS, log: o.log, ...o.traffic });
+      traffic = await startTraffic({ brokerUrl: broker.url, hall, kiosks: DEMO_KIOSKS, log: o.log, clock, ...o.traffic });
       // Stopped before the devices, so no command lands on a closing controller.
       stops.push(() => traffic!.stop());
     }

@@ -1,6 +1,7 @@
 // Simulated citizens and staff for the demo hall, speaking only the MQTT contract:
 // citizens request tickets at the kiosks' request topics at a seeded Poisson rate
-// (by default what keeps the windows about 95 % busy);
+// (by default a hospital's day, morning peak 08:00–09:00, averaging what keeps the
+// windows about 95 % busy: morning.ts; `ratePerMin` makes it a constant rate);
 // each window's "staff member" opens it with a staff id, calls, starts, completes
 // after a seeded service time, presses the rating pad, and now and then recalls,
 // marks a no-show or takes a short pause. Enough for the boards to move on their own.
@@ -11,13 +12,17 @@ import type { HallConfig } from '../config/hall.ts';
 import { KioskReply, WindowReply, type RatingScore, type WindowAction } from '../protocol/messages.ts';
 import { topics } from '../protocol/topics.ts';
 import { createRng, exponential, lognormal, type Rng } from '../sim/rng.ts';
+import { systemClock, type Clock } from '../lib/time.ts';
+import { hospitalMorning } from './morning.ts';
 
 export interface TrafficOptions {
   brokerUrl: string;
   hall: HallConfig;
   kiosks: readonly string[];
-  /** Citizens per minute (default: what keeps the windows about 95 % busy, see `trafficPlan`). */
+  /** Citizens per minute, constant (default: a hospital's day averaging what keeps the windows about 95 % busy). */
   ratePerMin?: number;
+  /** The hall's clock (the demo's shifted one): where in the hospital's day we are. */
+  clock?: Clock;
   /** Service times are the hall's expected ones times this (default 0.5: a lively demo). */
   serviceScale?: number;
   seed?: number;
@@ -56,7 +61,9 @@ export function trafficPlan(hall: HallConfig, serviceScale = 0.5, load = 0.95): 
 export interface Traffic {
   /** Tickets requested and windows commanded so far (for the demo's summary). */
   counts(): { tickets: number; served: number; ratings: number };
+  /** Citizens per minute: constant, or the day's average. */
   ratePerMin: number;
+  profile: 'hospital-day' | 'constant';
   stop(): Promise<void>;
 }
 
@@ -98,15 +105,21 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   // Citizens: Poisson arrivals, service mix weighted towards registration and payment.
   const arrivals = createRng(seed, 1);
   const plan = trafficPlan(o.hall, o.serviceScale ?? 0.5);
-  const mix = plan.mix;
   const ratePerMin = o.ratePerMin ?? plan.ratePerMin;
-  const meanGapMs = 60_000 / ratePerMin;
+  const mixTotal = plan.mix.reduce((n, [, w]) => n + w, 0);
+  const clock = o.clock ?? systemClock;
+  // Each service's rate now: a constant share of --rate, or the hospital's day.
+  const day = o.ratePerMin === undefined ? hospitalMorning(o.hall, plan.mix.map(([id, w]) => [id, plan.ratePerMin * w / mixTotal])) : null;
+  const ratesNow = (): Array<[string, number]> => day ? day.ratesAt(clock.now()) : plan.mix.map(([id, w]) => [id, ratePerMin * w / mixTotal]);
   const citizens = (async () => {
     while (running) {
-      await sleep(exponential(arrivals, meanGapMs));
+      const rates = ratesNow();
+      const total = rates.reduce((n, [, r]) => n + r, 0);
+      if (total <= 0) { await sleep(30_000); continue; } // nobody comes now (lunch, before opening)
+      await sleep(exponential(arrivals, 60_000 / total));
       if (!running) break;
       const kiosk = o.kiosks[Math.floor(arrivals.next() * o.kiosks.length)];
-      const body: Record<string, unknown> = { service: pick(arrivals, mix), lang: arrivals.next() < 0.8 ? 'zh' : 'en' };
+      const body: Record<string, unknown> = { service: pick(arrivals, rates), lang: arrivals.next() < 0.8 ? 'zh' : 'en' };
       if (arrivals.next() < 0.08) body.priority = 'priority';
       const r = KioskReply.safeParse(await request(topics.kioskRequest(hall, kiosk), body));
       if (r.success && r.data.ok) counts.tickets++;
@@ -167,6 +180,7 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   return {
     counts: () => ({ ...counts }),
     ratePerMin,
+    profile: day ? 'hospital-day' : 'constant',
     async stop() {
       running = false;
       for (const t of timers) clearTimeout(t);
