@@ -21,4 +21,8 @@ class ListedOrder extends BaseSequencer {
   }
 }
 
-export default mergeConfig(base, defineConfig({ test: { sequence: { sequencer: ListedOrder } } }));
+// A mutant that makes a test wait forever (a timer removed, a loop that never ends)
+// fails that test after 8 s instead of running into Stryker's own timeout, which
+// restarts the test runner (tens of seconds on a busy machine). The slowest test a
+// module lists takes about 3 s on that machine.
+export default mergeConfig(base, defineConfig({ test: { sequence: { sequencer: ListedOrder }, testTimeout: 8_000 } }));
