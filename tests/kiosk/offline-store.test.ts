@@ -104,6 +104,21 @@ describe('OfflineStore', () => {
     b.close();
   });
 
+  it('hands over one day\'s ticket without touching the same number of another day', () => {
+    const file = fresh();
+    const a = new OfflineStore(file);
+    a.addBlock({ service: 'payment', day: DAY, numbers: ['B001'] });
+    a.addBlock({ service: 'payment', day: '2026-11-27', numbers: ['B001'] });
+    a.take({ service: 'payment', day: DAY, issuedAt: at(1) });
+    a.take({ service: 'payment', day: '2026-11-27', issuedAt: '2026-11-27T09:00:00.000+08:00' });
+    a.markHanded(DAY, 'B001');
+    expect(a.pending().map((p) => `${p.day}/${p.no}`)).toEqual(['2026-11-27/B001']);
+    a.close();
+    const b = new OfflineStore(file);
+    expect(b.pending().map((p) => `${p.day}/${p.no}`)).toEqual(['2026-11-27/B001']);
+    b.close();
+  });
+
   it('reads past a torn or foreign line, counting it, and keeps what came before and after', () => {
     const file = fresh();
     const a = new OfflineStore(file);
@@ -134,9 +149,35 @@ describe('OfflineStore', () => {
     expect(readFileSync(file, 'utf8')).toBe('');
     s.addBlock({ service: 'payment', day: DAY, numbers: ['B010'] });
     expect(() => s.take({ service: 'payment', day: DAY, issuedAt: 'yesterday' })).toThrow();
+    expect(() => s.take({ service: 'payment', day: DAY, issuedAt: at(1), appointment: '' })).toThrow();
+    expect(() => s.take({ service: 'payment', day: DAY, issuedAt: at(1), appointment: 'x'.repeat(65) })).toThrow();
     expect(s.available(DAY, 'payment')).toBe(1);
     expect(s.pending()).toEqual([]);
     expect(lines(file)).toHaveLength(1);
+    expect(s.take({ service: 'payment', day: DAY, issuedAt: at(1), appointment: 'x'.repeat(64) })!.appointment).toHaveLength(64);
+    s.close();
+  });
+
+  it('writes nothing once closed', () => {
+    const file = fresh();
+    const s = new OfflineStore(file);
+    s.addBlock({ service: 'payment', day: DAY, numbers: ['B010'] });
+    s.close();
+    expect(() => s.take({ service: 'payment', day: DAY, issuedAt: at(1) })).toThrow();
+    expect(lines(file)).toHaveLength(1);
+  });
+
+  it('skips a record whose day or ticket is malformed, counting it', () => {
+    const file = fresh();
+    new OfflineStore(file).close();
+    const bad = [`${DAY}x`, `x${DAY}`, '26-11-2026', '2026-1-26', '2026-11-2', 'yyyy-mm-dd', '2026-ab-26', '2026-11-ab'];
+    appendFileSync(file, bad.map((day) => JSON.stringify({ t: 'issued', ticket: { no: 'B001', service: 'payment', day, issuedAt: at(1) } })).join('\n') + '\n');
+    appendFileSync(file, `${JSON.stringify({ t: 'issued', ticket: { no: 'B002', service: 'payment', day: DAY, issuedAt: at(1), appointment: '' } })}\n`);
+    appendFileSync(file, `${JSON.stringify({ t: 'issued', ticket: { no: 'B003', service: 'payment', day: DAY, issuedAt: at(1), appointment: 'x'.repeat(65) } })}\n`);
+    appendFileSync(file, `${JSON.stringify({ t: 'issued', ticket: { no: 'B004', service: 'payment', day: DAY, issuedAt: at(1), appointment: 'x'.repeat(64) } })}\n`);
+    const s = new OfflineStore(file);
+    expect(s.skipped).toBe(bad.length + 2);
+    expect(s.pending().map((p) => p.no)).toEqual(['B004']);
     s.close();
   });
 
@@ -149,6 +190,9 @@ describe('OfflineStore', () => {
       { t: 'issued', ticket: { no: 'B010', service: 'payment', day: DAY, issuedAt: at(1) } },
       { t: 'block', block: { service: 'payment', day: DAY, numbers: ['B010', 'B011', 'B012'] } },
       { t: 'handed', day: DAY, no: 'B010' },
+      // a ticket from a number this file never reserved (an older file, another kiosk's block): takes no number away
+      { t: 'issued', ticket: { no: 'B099', service: 'payment', day: DAY, issuedAt: at(1) } },
+      { t: 'handed', day: DAY, no: 'B099' },
     ].map((r) => JSON.stringify(r)).join('\n') + '\n');
     const s = new OfflineStore(file);
     expect(s.available(DAY, 'payment')).toBe(2);

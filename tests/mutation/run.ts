@@ -65,7 +65,8 @@ function strykerConfig(name: string, args: Args): Record<string, unknown> {
       typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     } : {}),
     mutate: m.mutate,
-    testFiles: m.tests,
+    // The module's test files are chosen by tests/mutation/vitest.config.ts (not
+    // Stryker's `testFiles`: see there why).
     coverageAnalysis: 'perTest',
     concurrency: args.concurrency,
     reporters: ['json', 'html', 'progress-append-only'],
