@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     const s = scoreReport(name, report, MODULES[name]!.target, equivalents, minutes);
     scores.push(s);
     writeFileSync(join(ARTIFACTS, `${name}-survivors.txt`), s.survivors.map((x) => x.text).join('\n') + (s.survivors.length ? '\n' : ''));
-    console.log(`mutate: ${name}: ${pct(s.score)} (target ${s.target}%) — ${s.killed} killed, ${s.timeout} timed out, ${s.survived} survived, ${s.noCoverage} not covered, ${s.equivalent} equivalent, ${s.compileErrors} type errors; ${minutes.toFixed(1)} min`);
+    console.log(`mutate: ${name}: ${pct(s.score)} (target ${s.target}%) — ${s.killed} killed, ${s.timeout} timed out, ${s.loadFailures} stop the module loading, ${s.survived} survived, ${s.noCoverage} not covered, ${s.equivalent} equivalent, ${s.unmeasured} not measured, ${s.compileErrors} type errors; ${minutes.toFixed(1)} min`);
     for (const x of s.survivors.slice(0, 40)) console.log(`  survived: ${x.text}`);
     if (s.survivors.length > 40) console.log(`  … ${s.survivors.length - 40} more in tests/artifacts/mutation/${name}-survivors.txt`);
     for (const e of s.staleEquivalents) console.log(`  equivalent.json entry matches no mutant now (remove it): ${e}`);
@@ -199,9 +199,9 @@ async function main(): Promise<void> {
   }
 
   // The table, for people and for the CI log.
-  const lines = ['', 'module          score   target  killed  survived  no-cov  equiv  minutes', '-'.repeat(74)];
+  const lines = ['', 'module          score   target  killed  survived  no-cov  equiv  unmeasured  minutes', '-'.repeat(86)];
   for (const s of scores) {
-    lines.push(`${s.module.padEnd(14)} ${pct(s.score)}  ${String(s.target).padStart(4)}%  ${String(s.killed + s.timeout).padStart(6)}  ${String(s.survived).padStart(8)}  ${String(s.noCoverage).padStart(6)}  ${String(s.equivalent).padStart(5)}  ${s.minutes.toFixed(1).padStart(7)}  ${s.score !== null && s.score < s.target ? 'BELOW TARGET' : ''}`);
+    lines.push(`${s.module.padEnd(14)} ${pct(s.score)}  ${String(s.target).padStart(4)}%  ${String(s.killed + s.timeout + s.loadFailures).padStart(6)}  ${String(s.survived).padStart(8)}  ${String(s.noCoverage).padStart(6)}  ${String(s.equivalent).padStart(5)}  ${String(s.unmeasured).padStart(10)}  ${s.minutes.toFixed(1).padStart(7)}  ${s.score !== null && s.score < s.target ? 'BELOW TARGET' : ''}`);
   }
   lines.push(`total ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   console.log(lines.join('\n'));

@@ -12,13 +12,17 @@ export interface Equivalent { file: string; line: string; mutator: string; repla
 interface Pos { line: number; column: number }
 interface ReportMutant {
   id: string; mutatorName: string; replacement?: string; status: string; statusReason?: string;
-  location: { start: Pos; end: Pos };
+  location: { start: Pos; end: Pos }; static?: boolean; testsCompleted?: number;
 }
 interface Report { files: Record<string, { source: string; mutants: ReportMutant[] }> }
 
 export interface ModuleScore {
   module: string; target: number; score: number | null; minutes: number;
   killed: number; timeout: number; survived: number; noCoverage: number; equivalent: number; compileErrors: number;
+  /** Static mutants reported surviving with no test run: the module no longer loads, so no test file can even import it (counted as killed). */
+  loadFailures: number;
+  /** Other mutants reported surviving with no test run (stryker-js #6213): not measured, left out of the score, listed. */
+  unmeasured: number;
   survivors: Array<{ file: string; line: number; text: string }>;
   staleEquivalents: string[];
 }
@@ -41,7 +45,7 @@ export function matchEquivalent(list: Equivalent[], file: string, lineText: stri
 
 export function scoreReport(module: string, report: Report, target: number, equivalents: Equivalent[], minutes: number): ModuleScore {
   const s: ModuleScore = {
-    module, target, score: null, minutes, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, compileErrors: 0,
+    module, target, score: null, minutes, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, compileErrors: 0, loadFailures: 0, unmeasured: 0,
     survivors: [], staleEquivalents: [],
   };
   const used = new Set<Equivalent>();
@@ -53,6 +57,13 @@ export function scoreReport(module: string, report: Report, target: number, equi
     const lines = f.source.split('\n');
     for (const m of f.mutants) {
       const lineText = lines[m.location.start.line - 1] ?? '';
+      if (m.status === 'Survived' && m.testsCompleted === 0) {
+        // Stryker's vitest runner reports a mutant whose run executed no test as surviving.
+        if (m.static) { s.loadFailures++; continue; }
+        s.unmeasured++;
+        s.survivors.push({ file, line: m.location.start.line, text: `${file}:${m.location.start.line}:${m.location.start.column} NOT MEASURED (no test ran) ${m.mutatorName} → ${JSON.stringify(m.replacement ?? '')} | ${lineText.trim().slice(0, 120)}` });
+        continue;
+      }
       if (m.status === 'Survived' || m.status === 'NoCoverage') {
         const eq = matchEquivalent(mine, file, lineText, m);
         if (eq) { used.add(eq); s.equivalent++; continue; }
@@ -67,7 +78,8 @@ export function scoreReport(module: string, report: Report, target: number, equi
     }
   }
   for (const e of mine) if (!used.has(e)) s.staleEquivalents.push(`${e.file} ${e.mutator} → ${e.replacement} | ${e.line}`);
-  const valid = s.killed + s.timeout + s.survived + s.noCoverage;
-  s.score = valid ? (100 * (s.killed + s.timeout)) / valid : null;
+  const detected = s.killed + s.timeout + s.loadFailures;
+  const valid = detected + s.survived + s.noCoverage;
+  s.score = valid ? (100 * detected) / valid : null;
   return s;
 }
