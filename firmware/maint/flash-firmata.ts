@@ -56,7 +56,7 @@ export async function flashFirmata(o: FlashOptions): Promise<{ firmata: { major:
   if (!existsSync(hexFile)) {
     throw new Error(hexFile === SHIPPED_HEX
       ? `the window-board firmware ${hexFile} is not built: a release ships it; in a source checkout run \`make -C firmware/arduino\` `
-        + '(Debian: apt-get install gcc-avr avr-libc arduino-core-avr arduino-mk), or pass --hex FILE (see firmware/arduino/README.md)'
+        + '(Debian: apt-get install gcc-avr avr-libc arduino-core-avr make), or pass --hex FILE (see firmware/arduino/README.md)'
       : `no Firmata image at ${hexFile} (see firmware/arduino/README.md)`);
   }
   const image = parseIntelHex(readFileSync(hexFile, 'utf8'));

@@ -37,7 +37,7 @@ export interface SimavrBoard {
 
 export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> {
   for (const f of [hex, WINDOW_SIM]) {
-    if (!existsSync(f)) throw new Error(`${f} is missing: build it with \`make -C firmware/arduino\` (npm test's pretest does; needs gcc-avr, arduino-core-avr, arduino-mk, libsimavr-dev)`);
+    if (!existsSync(f)) throw new Error(`${f} is missing: build it with \`make -C firmware/arduino\` (npm test's pretest does; needs gcc-avr, avr-libc, arduino-core-avr, libsimavr-dev)`);
   }
   const proc: ChildProcessWithoutNullStreams = spawn(WINDOW_SIM, [hex], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output: string[] = [];
