@@ -9,7 +9,7 @@ const Span = z.object({ open: HHMM, close: HHMM }).strict()
   .refine((s) => s.open < s.close, { message: 'open must be before close' });
 
 /** The routing guard's safe default (see `routing.serviceGuard`). */
-export const DEFAULT_SERVICE_GUARD = 30;
+export const DEFAULT_SERVICE_GUARD = 100;
 
 export const ServiceConfig = z.object({
   id: ServiceId,
