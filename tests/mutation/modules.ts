@@ -27,7 +27,7 @@ export const MODULES: Record<string, MutationModule> = {
   controller: {
     mutate: ['firmware/controller/**/*.ts', '!firmware/controller/cli.ts'],
     tests: [
-      'tests/controller/rules.test.ts', 'tests/controller/window-actions.test.ts', 'tests/controller/engine.test.ts',
+      'tests/controller/rules.test.ts', 'tests/controller/window-actions.test.ts', 'tests/controller/requests.test.ts', 'tests/controller/engine.test.ts',
       'tests/controller/views.test.ts', 'tests/controller/service-unit.test.ts', 'tests/controller/restart.test.ts',
     ],
     target: 85,
