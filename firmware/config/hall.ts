@@ -97,6 +97,14 @@ export const HallConfig = z.object({
   }).strict().optional(),
   /** Public base URL of the controller's pages (QR codes point here). */
   publicUrl: z.string().url().optional(),
+  /**
+   * Offline number blocks a kiosk may hold (kiosk/issuer.ts reserves them for outages):
+   * numbers per block, and blocks per kiosk, service and day. More is refused, with an alert.
+   */
+  offline: z.object({
+    blockSize: z.number().int().min(1).max(200).default(50),
+    blocksPerDay: z.number().int().min(1).max(100).default(8),
+  }).strict().default({ blockSize: 50, blocksPerDay: 8 }),
 }).strict().superRefine((h, ctx) => {
   const ids = new Set<string>();
   const letters = new Set<string>();

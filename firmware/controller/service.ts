@@ -131,7 +131,14 @@ export async function startController(opts: ControllerOptions): Promise<Controll
       publish({ topic: first.topic, payload: first.payload, retain: false });
       return;
     }
-    const reply = run(v, { sender, topic: replyTopic });
+    let reply: unknown;
+    try {
+      reply = run(v, { sender, topic: replyTopic });
+    } catch (e) {
+      // A bug, not bad input: the sender still gets an answer (and may retry), and the hall goes on.
+      publish({ topic: replyTopic, payload: JSON.stringify(errorReply(v.id, 'internal', 'the controller failed on this request; nothing changed')), retain: false });
+      throw e;
+    }
     publish({ topic: replyTopic, payload: JSON.stringify(reply), retain: false });
     flush();
   }
@@ -146,14 +153,46 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   checkDisk();
 
   const pinVerdicts = new Map<string, ReturnType<PeopleAuth['verify']>>();
-  const onMessage = (topic: string, payload: Buffer) => {
+  /**
+   * Caps a kiosk's offline blocks (hall `offline`): a compromised kiosk must not
+   * reserve the day's numbers. Refused, with one alert per kiosk and day.
+   */
+  const blockAlerted = new Set<string>();
+  const blockRefusal = (kiosk: string, v: Extract<KioskRequest, { op: 'reserve' }>) => {
+    const cap = hall.offline;
+    let held = 0;
+    for (const b of engine.model.blocks.values()) if (b.kiosk === kiosk && b.service === v.service) held++;
+    const over = v.count > cap.blockSize ? `a block has at most ${cap.blockSize} numbers`
+      : held + v.count > cap.blockSize * cap.blocksPerDay ? `kiosk ${kiosk} already holds ${held} numbers of ${v.service} today (at most ${cap.blockSize * cap.blocksPerDay})` : null;
+    if (!over) return null;
+    const key = `${engine.day}/${kiosk}`;
+    if (!blockAlerted.has(key)) {
+      blockAlerted.add(key);
+      log.warn({ kiosk, service: v.service, count: v.count, held }, 'offline block refused: over the hall\'s limit');
+      const a: Alert = {
+        id: `offline-blocks/${key}`, kind: 'offline-blocks-over-limit', at: isoLocal(clock.now(), hall.hall.timezone), subject: kiosk, device: kiosk,
+        message: `自助机 ${kiosk} 申请的离线号超出限额，已拒绝 / kiosk ${kiosk} asked for more offline numbers than allowed (refused): ${over}`, state: 'raised', service: v.service,
+      };
+      queued.push({ topic: topics.alert(hallId), payload: JSON.stringify(a), retain: false });
+    }
+    return errorReply(v.id, 'not-allowed', over);
+  };
+  const onMessage = (topic: string, payload: Buffer, packet?: { retain?: boolean }) => {
     const t = parseTopic(topic);
     if (!t || t.hall !== hallId) return;
+    // A retained request replays on every (re)subscription: never a citizen's or a clerk's act.
+    // The embedded broker drops the flag; a Mosquitto hall keeps it, so the controller ignores it.
+    if (packet?.retain && (t.kind === 'kiosk-request' || t.kind === 'window-command' || t.kind === 'window-rating')) {
+      log.warn({ topic }, 'retained request ignored');
+      return;
+    }
     try {
       if (t.kind === 'kiosk-request') {
         handle<KioskRequest>(`kiosk/${t.kiosk}`, topics.kioskReply(hallId, t.kiosk), payload, decode(payload, parseKioskRequest),
           // A disk running out refuses new numbers; tickets kiosks already handed out (handover) are still taken.
-          (v, to) => (disk?.low && v.op !== 'handover' ? errorReply(v.id, 'disk-full', disk.refusal()) : engine.kiosk(t.kiosk, v, undefined, to)));
+          (v, to) => (disk?.low && v.op !== 'handover' ? errorReply(v.id, 'disk-full', disk.refusal())
+            : v.op === 'reserve' ? (blockRefusal(t.kiosk, v) ?? engine.kiosk(t.kiosk, v, undefined, to))
+              : engine.kiosk(t.kiosk, v, undefined, to)));
       } else if (t.kind === 'window-command') {
         handle<WindowCommand>(`window/${t.window}`, topics.windowReply(hallId, t.window), payload, decode(payload, WindowCommand),
           (v, to) => {

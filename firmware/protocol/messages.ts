@@ -6,11 +6,29 @@ import { NAME_RE } from './names.ts';
 
 /** Request ids: 1–64 printable ASCII characters. */
 export const RequestId = z.string().regex(/^[\x20-\x7e]{1,64}$/, 'id must be 1–64 printable characters');
-/** ISO 8601 with an explicit offset (Z or ±hh:mm). */
+const daysIn = (y: number, m: number) => [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+const realDay = (y: number, m: number, d: number) => y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** A date-time that names a real instant: `2026-02-30T25:61:00+08:00` has the form but is none. */
+export function isRealInstant(s: string): boolean {
+  const m = TIME_RE.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number);
+  if (!realDay(y, mo, d) || h > 23 || mi > 59 || se > 59) return false;
+  if (m[7] !== undefined && (Number(m[7]) > 14 || Number(m[8]) > 59)) return false;
+  return Number.isFinite(Date.parse(s));
+}
+
+/** ISO 8601 with an explicit offset (Z or ±hh:mm), and a real instant. */
 export const IsoTime = z.string().regex(
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/,
-  'time must be ISO 8601 with an offset',
-);
+  { message: 'time must be ISO 8601 with an offset', abort: true },
+).refine(isRealInstant, 'time must be a real date and time (month, day, hour, minute, second and offset in range)');
+
+/** A service day, `YYYY-MM-DD`, that exists in the calendar. */
+export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'day must be YYYY-MM-DD', abort: true })
+  .refine((s) => realDay(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))), 'day must be a real calendar date');
 export const Name = z.string().regex(NAME_RE, 'must match [a-z0-9][a-z0-9-]{0,47}');
 export const ServiceId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/, 'service id must be 1–32 letters, digits or -');
 /** Ticket number: service letter(s) and three or more digits, e.g. A023. */
@@ -86,7 +104,7 @@ export const IssuedTicket = z.object({
   estWaitS: z.number().min(0),
   windows: z.array(Name),
   // manyi additions
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  day: Day.optional(),
   priority: z.boolean().optional(),
   statusUrl: z.string().optional(),
   advice: Bilingual.optional(),
@@ -94,7 +112,7 @@ export const IssuedTicket = z.object({
 
 export const NumberBlock = z.object({
   service: ServiceId,
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  day: Day,
   numbers: z.array(TicketNo),
 });
 
@@ -203,6 +221,7 @@ export const AlertKind = z.enum([
   'wait-over-limit', 'service-over-limit', 'device-offline', 'printer-paper-low', 'printer-paper-out',
   'printer-cover-open', 'printer-offline', 'unsatisfied-rating', 'window-paused-long',
   'disk-full', // the controller's disk is nearly full (it refuses new tickets until space is freed)
+  'offline-blocks-over-limit', // a kiosk asked for more offline numbers than the hall allows (refused)
 ]);
 export const Alert = z.object({
   id: z.string().min(1),

@@ -192,16 +192,16 @@ describe('controller over a stand-in MQTT client', () => {
     await ctl.stop(); // twice is harmless
   });
 
-  it('survives a bug on one message: logs it, drops what that message queued, answers the next', async () => {
+  it('survives a bug on one message: logs it, answers it `internal` (no request is left without a reply), drops what it queued, answers the next', async () => {
     const store = new MemoryStore();
     const { mqtt, ctl, warnings } = await controller({ store });
     const real = ctl.engine.kiosk.bind(ctl.engine);
     let boom = true;
     ctl.engine.kiosk = ((...a: Parameters<typeof real>) => { if (boom) { boom = false; throw new Error('bug'); } return real(...a); }) as typeof real;
     mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x1', service: 'registration' });
-    expect(mqtt.to(topics.kioskReply(H, 'k1'))).toEqual([]);
+    expect(mqtt.to(topics.kioskReply(H, 'k1')).map((m) => JSON.parse(m.payload))).toEqual([{ id: 'x1', ok: false, error: { code: 'internal', message: expect.any(String) } }]);
     mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x2', service: 'registration' });
-    expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k1'))[0]!.payload)).toMatchObject({ id: 'x2', ok: true });
+    expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k1'))[1]!.payload)).toMatchObject({ id: 'x2', ok: true });
     expect(warnings).toContain('controller failed on a message');
   });
 });
