@@ -31,6 +31,12 @@ export interface SimavrBoard {
   close(): Promise<void>;
   /** Level of each output pin that drives no chain (a pad's lamps), as the AVR set it. */
   readonly outputs: Map<number, 0 | 1>;
+  /**
+   * The AVR's own clock (cycles, 16 per µs), which a busy host does not stretch:
+   * when the last burst of host bytes began to arrive, and when each chain last latched
+   * (and how long its CS was low).
+   */
+  readonly cycles: { rx: number; latch: Map<number, number>; low: Map<number, number> };
   /** Lines the harness printed, for a failing test's message. */
   readonly output: string[];
 }
@@ -45,6 +51,7 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
   const resetWaiters: Array<() => void> = [];
   let board: J5Board | null = null;
   const outputs = new Map<number, 0 | 1>();
+  const cycles = { rx: 0, latch: new Map<number, number>(), low: new Map<number, number>() };
   proc.stderr.on('data', (d: Buffer) => output.push(`stderr: ${d.toString().trim()}`));
 
   const port = await new Promise<string>((resolve, reject) => {
@@ -54,11 +61,16 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
       const [what, ...rest] = line.split(' ');
       if (what === 'READY') resolve(rest[0]);
       else if (what === 'LATCH') {
-        const [cs, n, hex] = rest;
+        const [cs, n, hex, at, low] = rest;
+        cycles.latch.set(Number(cs), Number(at));
+        cycles.low.set(Number(cs), Number(low));
         const bytes = Buffer.from(hex ?? '', 'hex');
         const bits: number[] = [];
         for (let i = 0; i < Number(n); i++) bits.push((bytes[i >> 3] >> (7 - (i & 7))) & 1);
         chains.get(Number(cs))?.latchBits(bits);
+      } else if (what === 'RX') {
+        cycles.rx = Number(rest[0]);
+        return;
       } else if (what === 'PIN') {
         outputs.set(Number(rest[0]), rest[1] === '1' ? 1 : 0);
         return;
@@ -74,7 +86,7 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
   const reset = () => new Promise<void>((resolve) => { resetWaiters.push(resolve); send('reset'); });
 
   return {
-    port, output, outputs,
+    port, output, outputs, cycles,
     chain(pins, devices) {
       const emu = new Max7219Emulator(pins, devices);
       chains.set(pins.cs, emu);

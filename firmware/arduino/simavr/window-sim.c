@@ -12,7 +12,10 @@
  *    adapter's DTR line or a brown-out does).
  *
  * stdout, one line each:   READY <pty path>
- *                          LATCH <cs pin> <bit count> <bits as hex, MSB first>
+ *                          LATCH <cs pin> <bit count> <bits as hex, MSB first> <cycle> <cycles CS was low>
+ *                          RX <cycle>              the first byte from the host after a quiet 20 ms
+ *                                                  (longer than the UART FIFO's 64 bytes take to drain)
+ *                          (cycles are the AVR's clock, 16 per µs: timings that hold however busy the host is)
  *                          PIN <D> <0|1>           an output pin that is no chain's changed
  *                          RESET
  * stdin, one line each:    chip <cs> <din> <clk>   watch a chain's pins (Arduino D numbers)
@@ -51,6 +54,7 @@ typedef struct {
 	int cs, din, clk;
 	int selected;
 	int nbits;
+	avr_cycle_count_t since;
 	uint8_t bits[MAX_BITS / 8];
 } chip_t;
 
@@ -77,7 +81,7 @@ static void push_bit(chip_t *c, int b) {
 static void latch(chip_t *c) {
 	printf("LATCH %d %d ", c->cs, c->nbits);
 	for (int i = 0; i < (c->nbits + 7) / 8; i++) printf("%02x", c->bits[i]);
-	printf("\n");
+	printf(" %llu %llu\n", (unsigned long long)avr->cycle, (unsigned long long)(avr->cycle - c->since));
 	fflush(stdout);
 }
 
@@ -101,7 +105,7 @@ static void pin_changed(struct avr_irq_t *irq, uint32_t value, void *param) {
 	for (int i = 0; i < nchips; i++) {
 		chip_t *c = &chips[i];
 		if (d == c->cs) {
-			if (!v) { c->selected = 1; c->nbits = 0; memset(c->bits, 0, sizeof c->bits); }
+			if (!v) { c->selected = 1; c->nbits = 0; c->since = avr->cycle; memset(c->bits, 0, sizeof c->bits); }
 			else if (c->selected) { c->selected = 0; latch(c); }
 		} else if (d == c->clk && v && c->selected) {
 			push_bit(c, level[c->din]);
@@ -211,7 +215,9 @@ static int pump(void) {
 		}
 	}
 	/* Hand bytes to the UART while its receive FIFO has room; it delivers them at the baud rate. */
-	while (rx_pos < rx_len && uart_xon) avr_raise_irq(uart_in, rx[rx_pos++]);
+	static avr_cycle_count_t last_rx;
+	if (rx_pos < rx_len && uart_xon && avr->cycle - last_rx > 320000) { printf("RX %llu\n", (unsigned long long)avr->cycle); fflush(stdout); }
+	while (rx_pos < rx_len && uart_xon) { avr_raise_irq(uart_in, rx[rx_pos++]); last_rx = avr->cycle; }
 	return 0;
 }
 
