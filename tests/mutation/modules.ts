@@ -28,7 +28,7 @@ export const MODULES: Record<string, MutationModule> = {
     mutate: ['firmware/controller/**/*.ts', '!firmware/controller/cli.ts'],
     tests: [
       'tests/controller/rules.test.ts', 'tests/controller/window-actions.test.ts', 'tests/controller/requests.test.ts', 'tests/controller/engine.test.ts',
-      'tests/controller/views.test.ts', 'tests/controller/service-unit.test.ts', 'tests/controller/restart.test.ts',
+      'tests/controller/views.test.ts', 'tests/controller/state.test.ts', 'tests/controller/service-unit.test.ts', 'tests/controller/restart.test.ts',
     ],
     target: 85,
     excluded: 'cli.ts: argument parsing, run by tests/runtime/run-cli.test.ts in a child process',
