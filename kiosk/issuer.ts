@@ -5,8 +5,8 @@
 import type { HallConfig } from '../firmware/config/hall.ts';
 import type { Clock } from '../firmware/lib/time.ts';
 import { isoLocal, localDay } from '../firmware/lib/time.ts';
-import type { ErrorCode, IssuedTicket } from '../firmware/protocol/messages.ts';
-import type { KioskClient } from './client.ts';
+import type { ErrorCode, IssuedTicket, KioskReply } from '../firmware/protocol/messages.ts';
+import { NoReplyError, type Requester, type RequestBody } from '../firmware/bus/requester.ts';
 import type { OfflineStore, OfflineTicket } from './offline/store.ts';
 
 export interface TicketRequest {
@@ -37,7 +37,8 @@ export class TicketIssuer {
   private syncAgain = false;
 
   constructor(
-    private readonly client: KioskClient,
+    private readonly requester: Requester,
+    private readonly kiosk: string,
     private readonly store: OfflineStore,
     private readonly hall: HallConfig,
     private readonly clock: Clock,
@@ -51,15 +52,32 @@ export class TicketIssuer {
 
   day(): string { return localDay(this.clock.now(), this.hall.hall.timezone); }
 
+  /**
+   * One request to the controller: its reply, or null when the broker is down or
+   * no reply came in time (sent once more with the same id half-way through).
+   * A handover's id is derived from its ticket, so a retry after a crash is the
+   * same request and the controller answers it once.
+   */
+  private async ask(body: RequestBody<'kiosk-request'>, id?: string): Promise<KioskReply | null> {
+    if (!this.requester.connected) return null; // offline, mqtt.js would hold the request in its queue
+    try {
+      return await this.requester.request('kiosk-request', { kiosk: this.kiosk }, body, { id, timeoutMs: this.timeoutMs, retryMs: Math.ceil(this.timeoutMs / 2) });
+    } catch (e) {
+      // No reply in time, or the kiosk is stopping: the same as an unreachable controller.
+      if (!(e instanceof NoReplyError)) this.log?.warn({ err: (e as Error).message }, 'request to the controller failed');
+      return null;
+    }
+  }
+
   async issue(req: TicketRequest): Promise<IssueResult> {
     if (!this.hall.services.some((s) => s.id === req.service)) {
       return { ok: false, code: 'unknown-service', message: `no service ${req.service} in this hall` };
     }
     // Offline tickets first: while some are not handed over, an online ticket
     // would be filed before them although they were issued earlier.
-    if (this.client.connected && this.store.pending().length) await this.sync();
-    if (this.client.connected && this.store.pending().length === 0) {
-      const r = await this.client.request({ op: 'ticket', ...req }, this.timeoutMs);
+    if (this.requester.connected && this.store.pending().length) await this.sync();
+    if (this.requester.connected && this.store.pending().length === 0) {
+      const r = await this.ask({ op: 'ticket', ...req });
       if (r?.ok && r.ticket) { void this.sync(); return { ok: true, ticket: r.ticket, offline: false }; }
       if (r && !r.ok) return { ok: false, code: r.error.code, message: r.error.message };
       if (r) return { ok: false, code: 'internal', message: 'the controller answered without a ticket' };
@@ -85,7 +103,7 @@ export class TicketIssuer {
     // out) must not be lost: it makes the run go round once more.
     if (this.syncing) { this.syncAgain = true; return this.syncing; }
     this.syncing = (async () => {
-      do { this.syncAgain = false; await this.syncOnce(); } while (this.syncAgain && this.client.connected);
+      do { this.syncAgain = false; await this.syncOnce(); } while (this.syncAgain && this.requester.connected);
     })().finally(() => { this.syncing = null; });
     return this.syncing;
   }
@@ -93,7 +111,7 @@ export class TicketIssuer {
   private async syncOnce(): Promise<void> {
     for (const t of this.store.pending()) {
       const { no, day, issuedAt, service, ...rest } = t;
-      const r = await this.client.request({ op: 'handover', service, ...rest, offline: { no, issuedAt } }, this.timeoutMs, `ho-${day}-${no}`);
+      const r = await this.ask({ op: 'handover', service, ...rest, offline: { no, issuedAt } }, `ho-${day}-${no}`);
       if (!r) return; // still unreachable: try again later, keeping the order
       if (!r.ok && r.error.code === 'internal') return; // the controller could not store it: retry later
       if (!r.ok) this.log?.warn({ no, error: r.error }, 'controller refused an offline ticket');
@@ -102,7 +120,7 @@ export class TicketIssuer {
     const day = this.day();
     for (const s of this.hall.services) {
       if (this.store.available(day, s.id) >= this.lowWater) continue;
-      const r = await this.client.request({ op: 'reserve', service: s.id, count: this.blockSize }, this.timeoutMs);
+      const r = await this.ask({ op: 'reserve', service: s.id, count: this.blockSize });
       if (!r) return;
       if (r.ok && r.block) {
         if (r.block.service === s.id && r.block.day === day) this.store.addBlock(r.block);

@@ -5,12 +5,11 @@
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import type { RoleContext, RoleHandle, RoleStarter } from '../firmware/runtime/role.ts';
-import { decode, HallState, topics } from '../firmware/protocol/index.ts';
-import type { Bilingual, IssuedTicket } from '../firmware/protocol/messages.ts';
+import type { Bilingual, HallState, IssuedTicket } from '../firmware/protocol/messages.ts';
+import { Requester } from '../firmware/bus/requester.ts';
 import type { GpioChip } from '../firmware/hw/gpio.ts';
 import { Button } from '../firmware/hw/button.ts';
 import { loadBoardSpec, type KioskSpec } from '../hw-specs/schema.ts';
-import { KioskClient } from './client.ts';
 import { TicketIssuer, type IssuerOptions, type TicketRequest } from './issuer.ts';
 import { buildMenu } from './menu.ts';
 import { OfflineStore } from './offline/store.ts';
@@ -66,25 +65,16 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
     });
 
     const store = new OfflineStore(join(ctx.dataDir, `offline-${kioskId}.jsonl`));
-    const client = new KioskClient(ctx.mqtt, hall.hall.id, kioskId, (m) => log.warn({ m }, 'bad kiosk reply'));
-    await client.subscribe().catch((e: Error) => log.warn({ err: e.message }, 'reply subscription failed; will retry on connect'));
-    const issuer = new TicketIssuer(client, store, hall, ctx.clock, { ...opts.issuer, log });
+    const owner = `kiosk:${kioskId}`;
+    const requester = new Requester(ctx.bus, { owner: `${owner}:requests`, closedMessage: 'kiosk stopped' });
+    const issuer = new TicketIssuer(requester, kioskId, store, hall, ctx.clock, { ...opts.issuer, log });
 
     let hallState: HallState | null = null;
-    const stateTopic = topics.hallState(hall.hall.id);
-    const onMessage = (topic: string, payload: Buffer) => {
-      if (topic !== stateTopic) return;
-      const r = decode(payload, HallState);
-      if (r.ok) { hallState = r.value; page.update(); }
-    };
-    ctx.mqtt.on('message', onMessage);
-    void ctx.mqtt.subscribeAsync(stateTopic, { qos: 1 }).catch(() => {});
-    const onConnect = () => {
-      void client.subscribe().catch(() => {});
-      void ctx.mqtt.subscribeAsync(stateTopic, { qos: 1 }).catch(() => {});
-      void issuer.sync();
-    };
-    ctx.mqtt.on('connect', onConnect);
+    let refreshPage = (): void => {}; // until the page is mounted below
+    await ctx.bus.on(owner, 'hall-state', {}, (s) => { hallState = s; refreshPage(); });
+    // Back online: hand over what was issued offline, top the blocks up.
+    let started = false;
+    ctx.bus.onConnect(owner, () => { if (started) void issuer.sync(); });
 
     const poller = new StatusPoller(() => printer.status(), (s, prev) => {
       ctx.setHealth({ printer: s });
@@ -135,6 +125,8 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
       network: device.kioskPage === 'network',
     });
 
+    refreshPage = () => page.update();
+
     // Simulated hardware only: the demo and tests tell the printer it ran out of paper.
     if (printer instanceof SimPrinter) {
       ctx.web.post(`/kiosk/${kioskId}/sim/printer`, async (req, res) => {
@@ -173,9 +165,10 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
     }
 
     poller.start();
+    started = true;
     void issuer.sync();
     // Services open and close by the clock: refresh the menu, and top the blocks up.
-    const tick = setInterval(() => { page.update(); if (ctx.mqtt.connected) void issuer.sync(); }, 30_000);
+    const tick = setInterval(() => { page.update(); if (ctx.bus.connected) void issuer.sync(); }, 30_000);
     log.info({ kiosk: kioskId, paper, printer: printerSpec.model }, 'kiosk started');
 
     return {
@@ -187,9 +180,8 @@ export function createKioskRole(opts: KioskRoleOptions = {}): (ctx: RoleContext)
         for (const b of buttons) b.close();
         for (const l of [okLed, faultLed, paperLed]) l?.close();
         if (!opts.gpio) gpio?.close();
-        ctx.mqtt.off('message', onMessage);
-        ctx.mqtt.off('connect', onConnect);
-        client.close();
+        await ctx.bus.removeOwner(owner);
+        await requester.close();
         page.close();
         await printer.close();
         await previews?.release();

@@ -13,6 +13,7 @@ import { startEmbeddedBroker } from '../broker/embedded.ts';
 import { WebApp } from '../web/app.ts';
 import { startController } from './service.ts';
 import { loadCityLink } from '../city/link.ts';
+import { MqttBus } from '../bus/mqtt-bus.ts';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -51,7 +52,7 @@ export function register(program: Command): void {
       // The controller's own session runs inside the process: no port, no password to keep.
       const client = await broker.connectInternal({ clientId: `controller-${hall.hall.id}` });
       const city = o.city ? loadCityLink(resolve(o.city)) : undefined;
-      const controller = await startController({ hall, dbPath: resolve(o.db), mqtt: client, log, policy: o.policy, city, disk: { dir: dirname(resolve(o.db)) } });
+      const controller = await startController({ hall, dbPath: resolve(o.db), bus: new MqttBus(client, hall.hall.id, log), log, policy: o.policy, city, disk: { dir: dirname(resolve(o.db)) } });
       let stopping = false;
       const stop = async () => {
         if (stopping) return;

@@ -65,7 +65,7 @@ export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}):
     thanksMs: opts.thanksMs, reasons: ctx.hall.rating.reasons, labels: padDisplay?.labels, now: () => ctx.clock.now(),
     ...(opts.reasonWaitMs ? { reasonWaitMs: opts.reasonWaitMs } : {}), ...(opts.reasonSlotMs ? { reasonSlotMs: opts.reasonSlotMs } : {}),
   });
-  const unit = new CounterUnit({ hall: ctx.hall, window, device: ctx.device.device, mqtt: ctx.mqtt, log: ctx.log, clock: ctx.clock, display, pad }, opts);
+  const unit = new CounterUnit({ hall: ctx.hall, window, device: ctx.device.device, bus: ctx.bus, log: ctx.log, clock: ctx.clock, display, pad }, opts);
   const keypad = new Keypad(gpio, spec.keypad, (key) => void unit.key(key));
 
   const sim = gpio instanceof SimGpioChip ? {

@@ -3,18 +3,15 @@
 // turns keypad keys and staff-page buttons into commands, and sends each rating
 // as the citizen gave it on the pad (a low score with the reason the citizen
 // chose there, or without one: staff never choose it).
-import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import {
-  decode, parseTopic, topics, HallState, WindowState,
-  type RatingScore, type WindowAction, type WindowReply, type WindowState as WindowStateT,
-} from '../protocol/index.ts';
+import type { Bus } from '../bus/types.ts';
+import { Requester } from '../bus/requester.ts';
+import type { RatingScore, WindowAction, WindowReply, WindowState as WindowStateT } from '../protocol/index.ts';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
 import type { KeypadKey } from '../../hw-specs/schema.ts';
 import type { WindowDisplay } from '../../signage/led/window-display.ts';
 import type { RatingPad } from './rating-pad.ts';
-import { WindowRequester } from './requester.ts';
 import { ControllerWatch } from '../../signage/liveness.ts';
 
 export interface ActionRequest { action: WindowAction; ticket?: string; service?: string; staff?: string; pin?: string }
@@ -32,7 +29,7 @@ export interface UnitDeps {
   hall: HallConfig;
   window: string;
   device: string;
-  mqtt: MqttClient;
+  bus: Bus;
   log: Logger;
   clock: Clock;
   display: WindowDisplay;
@@ -45,37 +42,42 @@ export class CounterUnit {
   transferTarget: string | null = null;
   parked: string[] = [];
   readonly history: LogEntry[] = [];
-  readonly requester: WindowRequester;
+  readonly requester: Requester;
   readonly watch: ControllerWatch;
   private lastServed: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private listeners = new Set<() => void>();
   private readonly staleAfterMs: number;
   private readonly windowName: string;
-  private readonly onMessage: (topic: string, payload: Buffer, packet: { retain?: boolean }) => void;
-  private readonly onOffline: () => void;
+  private readonly owner: string;
 
   constructor(private readonly d: UnitDeps, opts: UnitOptions = {}) {
     const w = d.hall.windows.find((x) => x.id === d.window);
     if (!w) throw new Error(`counter: window ${d.window} is not in the hall configuration (${d.hall.windows.map((x) => x.id).join(', ')})`);
     this.windowName = w.name;
     this.staleAfterMs = opts.staleAfterMs ?? 25_000;
-    this.requester = new WindowRequester(d.mqtt, d.hall.hall.id, d.window, d.device, { retryMs: opts.retryMs, timeoutMs: opts.timeoutMs });
-    this.watch = new ControllerWatch(d.mqtt, d.hall.hall.id, d.clock, this.staleAfterMs);
-    this.onMessage = (topic, payload, packet) => this.message(topic, payload, packet.retain === true);
-    this.onOffline = () => this.setLost(true);
+    this.owner = `counter:${d.window}`;
+    // device + boot time + sequence: unique across restarts of this board.
+    this.requester = new Requester(d.bus, { owner: d.device, retryMs: opts.retryMs, timeoutMs: opts.timeoutMs, closedMessage: 'counter stopped' });
+    this.watch = new ControllerWatch(d.bus, `${this.owner}:watch`, d.clock, this.staleAfterMs, () => this.checkStale());
     d.display.showLost();
     d.pad?.onRating((r) => void this.sendRating(r.ticket, r.score, r.reason));
   }
 
   async start(): Promise<void> {
-    const { mqtt, hall, window } = this.d;
-    mqtt.on('message', this.onMessage);
-    mqtt.on('offline', this.onOffline);
-    mqtt.on('close', this.onOffline);
-    const h = hall.hall.id;
-    await mqtt.subscribeAsync([topics.windowState(h, window), topics.windowReply(h, window), topics.hallState(h)], { qos: 1 });
-    await this.watch.start();
+    const { bus, window, log } = this.d;
+    bus.onDisconnect(this.owner, () => this.setLost(true));
+    await Promise.all([
+      bus.on(this.owner, 'window-state', { window }, (s, _f, meta) => {
+        this.state = s;
+        if (s.serving) this.lastServed = s.serving.no;
+        this.heard(meta.retained);
+        this.render();
+      }, (err, _f, meta) => log.warn({ topic: meta.topic, problem: err.message }, 'counter: bad window state ignored')),
+      bus.on(this.owner, 'hall-state', {}, (_s, _f, meta) => this.heard(meta.retained),
+        (err, _f, meta) => log.warn({ topic: meta.topic, problem: err.message }, 'counter: bad hall state ignored')),
+      this.watch.start(),
+    ]);
     this.timers.push(setInterval(() => this.checkStale(), Math.min(1000, this.staleAfterMs / 2)));
   }
 
@@ -87,34 +89,13 @@ export class CounterUnit {
 
   private changed(): void { for (const cb of [...this.listeners]) cb(); }
 
-  private message(topic: string, payload: Buffer, retained: boolean): void {
-    const t = parseTopic(topic);
-    if (!t || t.hall !== this.d.hall.hall.id) return;
-    if (this.watch.handle(t, payload)) { this.checkStale(); return; }
-    if (t.kind === 'window-reply' && t.window === this.d.window) { this.requester.handleReply(payload); return; }
-    if (t.kind === 'hall-state') {
-      const r = decode(payload, HallState);
-      if (!r.ok) { this.d.log.warn({ topic, problem: r.message }, 'counter: bad hall state ignored'); return; }
-      this.heard(retained);
-      return;
-    }
-    if (t.kind === 'window-state' && t.window === this.d.window) {
-      const r = decode(payload, WindowState);
-      if (!r.ok) { this.d.log.warn({ topic, problem: r.message }, 'counter: bad window state ignored'); return; }
-      this.state = r.value;
-      if (r.value.serving) this.lastServed = r.value.serving.no;
-      this.heard(retained);
-      this.render();
-    }
-  }
-
   private heard(retained: boolean): void {
     this.watch.alive(retained);
     this.checkStale();
   }
 
   private checkStale(): void {
-    if (this.d.mqtt.connected) this.setLost(this.watch.stale());
+    if (this.d.bus.connected) this.setLost(this.watch.stale());
   }
 
   private setLost(lost: boolean): void {
@@ -164,7 +145,7 @@ export class CounterUnit {
   async act(req: ActionRequest, source: LogEntry['source'] = 'page'): Promise<WindowReply | null> {
     const parking = req.action === 'park' ? this.state?.serving?.no : undefined;
     try {
-      const reply = await this.requester.command(req);
+      const reply = await this.requester.request('window-command', { window: this.d.window }, req);
       if (reply.ok) {
         if (parking && !this.parked.includes(parking)) this.parked.push(parking);
         if (req.action === 'call' && req.ticket) this.parked = this.parked.filter((p) => p !== req.ticket);
@@ -187,7 +168,7 @@ export class CounterUnit {
 
   private async sendRating(ticket: string, score: RatingScore, reason?: string): Promise<WindowReply | null> {
     try {
-      const reply = await this.requester.rating({ ticket, score, ...(reason ? { reason } : {}) });
+      const reply = await this.requester.request('window-rating', { window: this.d.window }, { ticket, score, ...(reason ? { reason } : {}) });
       this.record('pad', `rating ${score}${reason ? ` (${reason})` : ''}`, reply.ok, reply.ok ? `${ticket} rated` : `${reply.error.code}: ${reply.error.message}`);
       return reply;
     } catch (e) {
@@ -205,10 +186,9 @@ export class CounterUnit {
 
   stop(): void {
     for (const t of this.timers) clearInterval(t);
-    this.d.mqtt.off('message', this.onMessage);
-    this.d.mqtt.off('offline', this.onOffline);
-    this.d.mqtt.off('close', this.onOffline);
-    this.requester.close();
+    void this.d.bus.removeOwner(this.owner);
+    void this.watch.stop();
+    void this.requester.close();
     this.listeners.clear();
   }
 }

@@ -14,7 +14,7 @@ export const controllerWithPages: RoleStarter = async (ctx) => {
   const store = new SqliteStore(join(ctx.dataDir, 'controller.db'), { clock: ctx.clock });
   // Staff sign in at their window with a PIN, managers with a password (seeded by the demo).
   const people = new PeopleAuth(join(ctx.dataDir, 'people.json'), {}, () => ctx.clock.now());
-  const c = await startController({ hall: ctx.hall, dbPath: '', store, mqtt: ctx.mqtt, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir }, people });
+  const c = await startController({ hall: ctx.hall, dbPath: '', store, bus: ctx.bus, clock: ctx.clock, log: ctx.log, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir }, people });
   const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
   const login = mountManagerLogin(ctx.web, people, { title: ctx.hall.hall.name.zh, now: () => ctx.clock.now() });
   mountManagerPages(ctx.web, {

@@ -8,9 +8,10 @@
 import { DEMO_PIN } from './people.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { MqttBus } from '../bus/mqtt-bus.ts';
+import { NoReplyError, Requester } from '../bus/requester.ts';
 import type { HallConfig } from '../config/hall.ts';
-import { KioskReply, WindowReply, type RatingScore, type WindowAction } from '../protocol/messages.ts';
-import { topics } from '../protocol/topics.ts';
+import type { KioskReply, RatingScore, WindowAction, WindowReply } from '../protocol/messages.ts';
 import { createRng, exponential, lognormal, type Rng } from '../sim/rng.ts';
 import { systemClock, type Clock } from '../lib/time.ts';
 import { hospitalMorning } from './morning.ts';
@@ -70,20 +71,12 @@ export interface Traffic {
 export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   const seed = o.seed ?? 1;
   const hall = o.hall.hall.id;
-  // Ids must never repeat a previous run's (the controller would replay the old answer).
+  // Ids must never repeat a previous run's (the controller would replay the old answer): the requester's do not.
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-  let n = 0;
-  const nextId = () => `sim-${run}-${++n}`;
   const client: MqttClient = await mqtt.connectAsync(o.brokerUrl, { protocolVersion: 4, clientId: `demo-traffic-${run}`, reconnectPeriod: 1000 });
   (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-  const waiting = new Map<string, (payload: unknown) => void>();
-  client.on('message', (_t, payload) => {
-    let msg: { id?: unknown };
-    try { msg = JSON.parse(payload.toString()) as { id?: unknown }; } catch { return; }
-    const done = typeof msg.id === 'string' ? waiting.get(msg.id) : undefined;
-    if (done) { waiting.delete(msg.id as string); done(msg); }
-  });
-  await client.subscribeAsync([`manyi/v1/${hall}/kiosk/+/reply`, `manyi/v1/${hall}/window/+/reply`], { qos: 1 });
+  const bus = new MqttBus(client, hall, o.log);
+  const requester = new Requester(bus, { owner: 'sim', retryMs: 0, timeoutMs: 5_000, closedMessage: 'traffic stopped' });
 
   let running = true;
   const timers = new Set<NodeJS.Timeout>();
@@ -91,14 +84,12 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
     const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
     timers.add(t);
   });
-  const request = async (topic: string, body: Record<string, unknown>): Promise<unknown> => {
-    const id = nextId();
-    const reply = new Promise<unknown>((resolve) => {
-      waiting.set(id, resolve);
-      setTimeout(() => { if (waiting.delete(id)) resolve(null); }, 5_000).unref();
-    });
-    client.publish(topic, JSON.stringify({ id, ...body }), { qos: 1 });
-    return reply;
+  /** The reply, or null when none came (or the traffic stopped). */
+  const ask = async <R>(p: Promise<R>): Promise<R | null> => {
+    try { return await p; } catch (e) {
+      if (!(e instanceof NoReplyError) && running) o.log.debug({ err: (e as Error).message }, 'demo traffic: request failed');
+      return null;
+    }
   };
   const counts = { tickets: 0, served: 0, ratings: 0 };
 
@@ -121,9 +112,9 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
       const kiosk = o.kiosks[Math.floor(arrivals.next() * o.kiosks.length)];
       const body: Record<string, unknown> = { service: pick(arrivals, rates), lang: arrivals.next() < 0.8 ? 'zh' : 'en' };
       if (arrivals.next() < 0.08) body.priority = 'priority';
-      const r = KioskReply.safeParse(await request(topics.kioskRequest(hall, kiosk), body));
-      if (r.success && r.data.ok) counts.tickets++;
-      else if (r.success && !r.data.ok) o.log.debug({ error: r.data.error }, 'demo traffic: ticket refused');
+      const r: KioskReply | null = await ask(requester.request('kiosk-request', { kiosk }, body as never));
+      if (r?.ok) counts.tickets++;
+      else if (r && !r.ok) o.log.debug({ error: r.error }, 'demo traffic: ticket refused');
     }
   })();
 
@@ -131,10 +122,8 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
   const windows = o.hall.windows.filter((w) => (!o.windows || o.windows.includes(w.id)) && !o.freeWindows?.includes(w.id));
   const staffLoops = windows.map(async (w, i) => {
     const rng = createRng(seed, 100 + i);
-    const cmd = async (action: WindowAction, extra: Record<string, unknown> = {}) => {
-      const r = WindowReply.safeParse(await request(topics.windowCommand(hall, w.id), { action, ...extra }));
-      return r.success ? r.data : null;
-    };
+    const cmd = (action: WindowAction, extra: Record<string, unknown> = {}): Promise<WindowReply | null> =>
+      ask(requester.request('window-command', { window: w.id }, { action, ...extra }));
     const staff = o.hall.staff[i % Math.max(1, o.hall.staff.length)]?.id ?? `staff-${w.id}`;
     await sleep(rng.next() * 3_000);
     await cmd('open', { staff, pin: DEMO_PIN }); // signs in as staff do (the demo's people file)
@@ -166,8 +155,8 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
       if (rng.next() < 0.8) {
         await sleep(500 + rng.next() * 2_000);
         const score = pick(rng, SCORES);
-        const rated = WindowReply.safeParse(await request(topics.windowRating(hall, w.id), { ticket: ticket.no, score, ...(score === 'unsatisfied' ? { reason: 'slow' } : {}) }));
-        if (rated.success && rated.data.ok) counts.ratings++;
+        const rated = await ask(requester.request('window-rating', { window: w.id }, { ticket: ticket.no, score, ...(score === 'unsatisfied' ? { reason: 'slow' } : {}) }));
+        if (rated?.ok) counts.ratings++;
       }
       if (rng.next() < 0.02) {
         await cmd('pause');
@@ -187,9 +176,9 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
       timers.clear();
       // Loops waiting on a reply finish within its 5 s timeout; do not hold shutdown for them.
       void Promise.allSettled([citizens, ...staffLoops]);
-      for (const done of waiting.values()) done(null);
-      waiting.clear();
+      await requester.close();
       await client.endAsync(true).catch(() => undefined);
+      bus.detach();
     },
   };
 }

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import mqtt, { type MqttClient } from 'mqtt';
+import { MqttBus } from '../bus/mqtt-bus.ts';
 import { Name } from '../protocol/messages.ts';
 import { loadJsonFile } from '../config/load.ts';
 
@@ -17,7 +18,7 @@ const MaintainerConfig = z.object({
 
 interface BrokerOpts { broker?: string; hall?: string; config?: string; username?: string; password?: string }
 
-async function connectMaintainer(o: BrokerOpts): Promise<{ client: MqttClient; hall: string }> {
+async function connectMaintainer(o: BrokerOpts): Promise<{ client: MqttClient; bus: MqttBus; hall: string }> {
   let url = o.broker; let username = o.username; let password = o.password ?? process.env.MANYI_PASSWORD; let hall = o.hall; let ca: string | undefined;
   if (o.config) {
     const c = loadJsonFile(o.config, MaintainerConfig);
@@ -31,7 +32,7 @@ async function connectMaintainer(o: BrokerOpts): Promise<{ client: MqttClient; h
     // The broker admits a maintainer only under its own id (one tool at a time per account).
     clientId: username ?? `manyi-cli-${process.pid}`, ...(ca ? { ca: readFileSync(ca) } : {}),
   });
-  return { client, hall };
+  return { client, bus: new MqttBus(client, hall), hall };
 }
 
 function fail(cmd: string, e: unknown): void {
@@ -78,8 +79,8 @@ export function register(program: Command): void {
     .action(async (o) => {
       try {
         const { collectDevices, formatDevices } = await import('./devices.ts');
-        const { client, hall } = await connectMaintainer(o);
-        const rows = await collectDevices(client, hall, Number(o.wait) * 1000);
+        const { client, bus } = await connectMaintainer(o);
+        const rows = await collectDevices(bus, Number(o.wait) * 1000);
         client.end();
         process.stdout.write((o.json ? JSON.stringify(rows, null, 2) : formatDevices(rows)) + '\n');
       } catch (e) { fail('devices', e); }
@@ -141,14 +142,14 @@ export function register(program: Command): void {
         const { serveBundles } = await import('../update/serve.ts');
         const { rollout, resolveTargets } = await import('./rollout.ts');
         const bundle = readBundle(join(o.bundles, `manyi-${o.version}.json`));
-        const { client, hall } = await connectMaintainer(o);
+        const { client, bus } = await connectMaintainer(o);
         const server = o.baseUrl
           ? { url: String(o.baseUrl).replace(/\/?$/, '/'), close: async () => {} }
           : await serveBundles(o.bundles, { port: Number(o.port), publicHost: o.serveHost });
         try {
-          const devices = await resolveTargets(client, hall, o.to);
+          const devices = await resolveTargets(bus, o.to);
           if (!devices.length) throw new Error(`no device matches --to ${o.to}`);
-          const r = await rollout({ mqtt: client, hall, bundle, baseUrl: server.url, devices, force: !!o.force, waveTimeoutMs: Number(o.waveTimeout) * 1000, onProgress: (l) => process.stdout.write(l + '\n') });
+          const r = await rollout({ bus, bundle, baseUrl: server.url, devices, force: !!o.force, waveTimeoutMs: Number(o.waveTimeout) * 1000, onProgress: (l) => process.stdout.write(l + '\n') });
           if (r.ok) process.stdout.write(`updated ${r.updated.length} device(s) to ${o.version}\n`);
           else {
             process.stdout.write(`STOPPED at ${r.failed.device}: ${r.failed.state}: ${r.failed.reason}\nupdated: ${r.updated.join(', ') || 'none'}\nnot offered: ${r.notOffered.join(', ') || 'none'}\n`);

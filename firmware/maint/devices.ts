@@ -1,9 +1,7 @@
 // `manyi devices`: every device of a hall from the retained `device/+/status`, the
 // recent `health` and the last `update/status`, as rows and as a printed table.
-import type { MqttClient } from 'mqtt';
-import { filters, parseTopic } from '../protocol/topics.ts';
-import { DeviceHealth, DeviceStatus, UpdateStatus } from '../protocol/messages.ts';
-import { decode } from '../protocol/decode.ts';
+import type { Bus } from '../bus/types.ts';
+import type { DeviceHealth, UpdateStatus } from '../protocol/messages.ts';
 
 export interface DeviceRow {
   device: string;
@@ -16,30 +14,19 @@ export interface DeviceRow {
 }
 
 /** Collects for `listenMs` (health comes every few seconds; statuses at once, retained). */
-export async function collectDevices(mqtt: MqttClient, hall: string, listenMs = 3000): Promise<DeviceRow[]> {
+export async function collectDevices(bus: Bus, listenMs = 3000): Promise<DeviceRow[]> {
   const rows = new Map<string, DeviceRow>();
   const row = (d: string) => rows.get(d) ?? rows.set(d, { device: d }).get(d)!;
-  const onMessage = (topic: string, payload: Buffer) => {
-    const t = parseTopic(topic);
-    if (!t || t.hall !== hall || !('device' in t) || payload.length === 0) return;
-    if (t.kind === 'device-status') {
-      const s = decode(payload, DeviceStatus);
-      if (s.ok) Object.assign(row(t.device), { role: s.value.role, version: s.value.version, state: s.value.state, lastSeen: s.value.at });
-    } else if (t.kind === 'device-health') {
-      const h = decode(payload, DeviceHealth);
-      if (h.ok) { const r = row(t.device); r.health = h.value; r.lastSeen = h.value.at; }
-    } else if (t.kind === 'device-update-status') {
-      const u = decode(payload, UpdateStatus);
-      if (u.ok) row(t.device).update = u.value;
-    }
-  };
-  mqtt.on('message', onMessage);
+  const owner = `devices-${Date.now().toString(36)}`;
   try {
-    await mqtt.subscribeAsync([filters.deviceStatuses(hall), filters.deviceHealths(hall), filters.deviceUpdateStatuses(hall)], { qos: 1 });
+    await Promise.all([
+      bus.on(owner, 'device-status', 'any', (s, from) => Object.assign(row(from.device), { role: s.role, version: s.version, state: s.state, lastSeen: s.at })),
+      bus.on(owner, 'device-health', 'any', (h, from) => { const r = row(from.device); r.health = h; r.lastSeen = h.at; }),
+      bus.on(owner, 'device-update-status', 'any', (u, from) => { row(from.device).update = u; }),
+    ]);
     await new Promise((r) => setTimeout(r, listenMs));
   } finally {
-    mqtt.off('message', onMessage);
-    await mqtt.unsubscribeAsync([filters.deviceStatuses(hall), filters.deviceHealths(hall), filters.deviceUpdateStatuses(hall)]).catch(() => undefined);
+    await bus.removeOwner(owner);
   }
   return [...rows.values()].sort((a, b) => a.device.localeCompare(b.device));
 }

@@ -1,15 +1,13 @@
 // `manyi rollout`: offers a signed bundle to devices in waves (1, then 2, 4, 8 …),
 // waits for each wave to report `healthy`, and stops at the first failure, naming
 // the device and its reason. Devices in later waves are never offered the bundle.
-import type { MqttClient } from 'mqtt';
-import { topics, filters, parseTopic } from '../protocol/topics.ts';
-import { UpdateStatus, DeviceStatus, type UpdateOffer } from '../protocol/messages.ts';
-import { decode } from '../protocol/decode.ts';
+import type { Bus } from '../bus/types.ts';
+import type { UpdateStatus, UpdateOffer } from '../protocol/messages.ts';
 import type { BundleFile } from '../update/bundle.ts';
 
 export interface RolloutOptions {
-  mqtt: MqttClient;
-  hall: string;
+  /** The maintainer's bus (its hall is the one rolled out to). */
+  bus: Bus;
   bundle: BundleFile;
   /** Base URL the archive is served at (ends with `/`). */
   baseUrl: string;
@@ -35,19 +33,13 @@ export function waves(devices: string[], first = 1): string[][] {
 }
 
 /** Resolves `--to`: `all`, a role name, or a comma list of device ids, from the retained statuses. */
-export async function resolveTargets(mqtt: MqttClient, hall: string, to: string, listenMs = 1500): Promise<string[]> {
+export async function resolveTargets(bus: Bus, to: string, listenMs = 1500): Promise<string[]> {
   const known = new Map<string, string>();
-  const on = (t: string, p: Buffer) => {
-    const pt = parseTopic(t);
-    if (pt?.kind !== 'device-status' || p.length === 0) return;
-    const s = decode(p, DeviceStatus);
-    if (s.ok) known.set(pt.device, s.value.role);
-  };
-  mqtt.on('message', on);
-  await mqtt.subscribeAsync(filters.deviceStatuses(hall), { qos: 1 });
+  const owner = `rollout-targets-${Date.now().toString(36)}`;
+  await bus.on(owner, 'device-status', 'any', (s, from) => known.set(from.device, s.role));
   await new Promise((r) => setTimeout(r, listenMs));
-  mqtt.off('message', on);
-  await mqtt.unsubscribeAsync(filters.deviceStatuses(hall)).catch(() => undefined);
+  await bus.removeOwner(owner);
+  const hall = bus.hall;
   const ids = [...known.keys()].sort();
   if (to === 'all') return ids.filter((d) => known.get(d) !== 'controller').concat(ids.filter((d) => known.get(d) === 'controller'));
   if (['controller', 'kiosk', 'counter', 'board'].includes(to)) return ids.filter((d) => known.get(d) === to);
@@ -66,20 +58,17 @@ export async function rollout(o: RolloutOptions): Promise<RolloutResult> {
   };
   const outcome = new Map<string, UpdateStatus>();
   let notify = () => {};
-  const on = (t: string, p: Buffer) => {
-    const pt = parseTopic(t);
-    if (pt?.kind !== 'device-update-status' || p.length === 0) return;
-    const s = decode(p, UpdateStatus);
-    if (s.ok && s.value.id === offerId && ['healthy', 'rolled-back', 'failed'].includes(s.value.state)) { outcome.set(pt.device, s.value); notify(); }
-  };
-  o.mqtt.on('message', on);
-  await o.mqtt.subscribeAsync(filters.deviceUpdateStatuses(o.hall), { qos: 1 });
+  const owner = `rollout-${offerId}`;
+  await o.bus.on(owner, 'device-update-status', 'any', (s, from) => {
+    if (s.id === offerId && ['healthy', 'rolled-back', 'failed'].includes(s.state)) { outcome.set(from.device, s); notify(); }
+  });
   const updated: string[] = [];
   try {
     const plan = waves(o.devices, o.firstWave);
     for (const [i, wave] of plan.entries()) {
       say(`wave ${i + 1}/${plan.length}: ${wave.join(', ')}`);
-      await Promise.all(wave.map((d) => o.mqtt.publishAsync(topics.deviceUpdate(o.hall, d), JSON.stringify(offer), { qos: 1, retain: true })));
+      const sent = await Promise.all(wave.map((d) => o.bus.publish('device-update', { device: d }, offer)));
+      if (sent.includes(false)) throw new Error('the broker did not take the offer (connection lost?)');
       const deadline = Date.now() + (o.waveTimeoutMs ?? 600_000);
       // Wait until every device of the wave answered, one failed, or time is up.
       for (;;) {
@@ -104,7 +93,6 @@ export async function rollout(o: RolloutOptions): Promise<RolloutResult> {
     }
     return { ok: true, updated };
   } finally {
-    o.mqtt.off('message', on);
-    await o.mqtt.unsubscribeAsync(filters.deviceUpdateStatuses(o.hall)).catch(() => undefined);
+    await o.bus.removeOwner(owner);
   }
 }

@@ -86,10 +86,10 @@ async function run(o: RunOptions): Promise<void> {
     const { startUpdateAgent, systemdRestart } = await import('../update/agent.ts');
     const { openingHoursReason } = await import('../update/hours.ts');
     const agent = await startUpdateAgent({
-      mqtt: dev.mqtt, hall: device.hall, device: device.device, role: device.role, root,
+      bus: dev.bus, device: device.device, role: device.role, root,
       publicKey: device.updateKey, restart: systemdRestart(),
       // The runtime is up (connected, role started) by the time the agent runs.
-      healthy: async () => dev.mqtt.connected,
+      healthy: async () => dev.bus.connected,
       busyReason: device.role === 'kiosk' || device.role === 'counter' ? () => openingHoursReason(hall, systemClock.now()) : undefined,
       log,
     });

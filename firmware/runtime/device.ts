@@ -4,11 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
+import type { Bus } from '../bus/types.ts';
 import type { Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
 import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
 import type { Role } from '../protocol/messages.ts';
-import { topics } from '../protocol/topics.ts';
 import { WebApp } from '../web/app.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { createLogger } from './logger.ts';
@@ -35,8 +35,10 @@ export interface RunDeviceOptions {
 export interface RunningDevice {
   /** The role's handle (the demo reaches the controller's engine through it). */
   role: RoleHandle;
-  /** The device's MQTT session (the update agent rides on it). */
-  mqtt: MqttClient;
+  /** The device's bus (the update agent rides on it). */
+  bus: Bus;
+  /** The MQTT.js client under the bus (connection events, diagnostics). */
+  client: MqttClient;
   /** The merged role-specific health fields, as last published. */
   health(): Record<string, unknown>;
   stop(): Promise<void>;
@@ -74,24 +76,23 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
     hall: device.hall, device: device.device, role: device.role, version,
     broker: device.broker, isoNow, log, backoff: opts.backoff, keepaliveS: opts.keepaliveS,
   });
-  const mqtt = session.client;
+  const bus = session.bus;
   log.info({ broker: device.broker.url, version }, 'connected');
 
   const started = clock.now();
   const extra: Record<string, unknown> = {};
-  const healthTopic = topics.deviceHealth(device.hall, device.device);
   const publishHealth = () => {
-    if (!mqtt.connected) return; // health is a sample, not a record: drop it while offline
+    if (!bus.connected) return; // health is a sample, not a record: drop it while offline
     const payload = {
       ...extra,
       at: isoNow(),
       uptimeS: Math.round((clock.now() - started) / 1000),
       rssMB: Math.round(process.memoryUsage.rss() / 1048576 * 10) / 10,
     };
-    mqtt.publish(healthTopic, JSON.stringify(payload), { qos: 0, retain: false });
+    void bus.publish('device-health', { device: device.device }, payload);
   };
   const ctx: RoleContext = {
-    hall, device, mqtt, web, log, clock, dataDir,
+    hall, device, bus, web, log, clock, dataDir,
     setHealth(fields) {
       for (const [k, v] of Object.entries(fields)) {
         if (k === 'at' || k === 'uptimeS' || k === 'rssMB') continue; // the runtime's own
@@ -117,7 +118,8 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   let stopping: Promise<void> | undefined;
   return {
     role,
-    mqtt,
+    bus,
+    client: session.client,
     health: () => ({ ...extra }),
     stop() {
       stopping ??= (async () => {

@@ -1,8 +1,8 @@
 // What the device runtime hands to a role when it starts it, and the board's own
 // configuration (written by `manyi provision`, read by `manyi run`).
 import { z } from 'zod';
-import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { Bus } from '../bus/types.ts';
 import { Name, Role } from '../protocol/messages.ts';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
@@ -49,8 +49,8 @@ export type DeviceConfig = z.infer<typeof DeviceConfig>;
 export interface RoleContext {
   hall: HallConfig;
   device: DeviceConfig;
-  /** A connected MQTT session; its last will marks the device offline. */
-  mqtt: MqttClient;
+  /** The device's one bus over its MQTT session (whose last will marks the device offline). */
+  bus: Bus;
   /** Where the role mounts its pages. */
   web: WebApp;
   log: Logger;

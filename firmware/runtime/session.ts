@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { topics } from '../protocol/topics.ts';
+import { MqttBus } from '../bus/mqtt-bus.ts';
+import { publishOptions, topicOf } from '../protocol/contract.ts';
 import type { DeviceStatus, Role } from '../protocol/messages.ts';
 import { createBackoff, type BackoffOptions } from './backoff.ts';
 
@@ -23,9 +24,8 @@ export interface SessionOptions {
   keepaliveS?: number;
 }
 
-export function statusPayload(o: Pick<SessionOptions, 'role' | 'version'>, state: DeviceStatus['state'], at: string): string {
-  const s: DeviceStatus = { state, role: o.role, version: o.version, at };
-  return JSON.stringify(s);
+export function statusOf(o: Pick<SessionOptions, 'role' | 'version'>, state: DeviceStatus['state'], at: string): DeviceStatus {
+  return { state, role: o.role, version: o.version, at };
 }
 
 function clientOptions(o: SessionOptions): IClientOptions {
@@ -41,11 +41,10 @@ function clientOptions(o: SessionOptions): IClientOptions {
     // first write: ~7 MB of heap in every board process (the switch is process-wide).
     writeCache: false,
     will: {
-      topic: topics.deviceStatus(o.hall, o.device),
+      topic: topicOf('device-status', o.hall, { device: o.device }),
       // The will's `at` is when the session began; the broker sends it as stored.
-      payload: Buffer.from(statusPayload(o, 'offline', o.isoNow())),
-      qos: 1,
-      retain: true,
+      payload: Buffer.from(JSON.stringify(statusOf(o, 'offline', o.isoNow()))),
+      ...publishOptions('device-status'),
     },
   };
   if (o.broker.username !== undefined) opts.username = o.broker.username;
@@ -58,15 +57,24 @@ function clientOptions(o: SessionOptions): IClientOptions {
   return opts;
 }
 
+export interface Session {
+  /** The process's one bus: every message in and out goes through it. */
+  bus: MqttBus;
+  /** The MQTT.js client under the bus (its connection events; never its messages). */
+  client: MqttClient;
+  close(): Promise<void>;
+}
+
 /**
  * Connects and resolves on the first CONNACK (retrying with back-off until then).
  * Every (re)connection publishes `online` retained; `close()` publishes `offline`
  * and ends the session cleanly so the will is not fired.
  */
-export async function openSession(o: SessionOptions): Promise<{ client: MqttClient; close(): Promise<void> }> {
+export async function openSession(o: SessionOptions): Promise<Session> {
   const backoff = createBackoff(o.backoff);
   const client = mqtt.connect(o.broker.url, clientOptions(o));
-  const statusTopic = topics.deviceStatus(o.hall, o.device);
+  const bus = new MqttBus(client, o.hall, o.log);
+  const status = (state: DeviceStatus['state']) => bus.publish('device-status', { device: o.device }, statusOf(o, state, o.isoNow()));
 
   // Runs before mqtt.js's own 'close' handler schedules the next attempt.
   client.prependListener('close', () => {
@@ -76,8 +84,8 @@ export async function openSession(o: SessionOptions): Promise<{ client: MqttClie
     (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     if (backoff.attempt > 0) o.log.info({ attempts: backoff.attempt }, 'reconnected to the broker');
     backoff.reset();
-    client.publish(statusTopic, statusPayload(o, 'online', o.isoNow()), { qos: 1, retain: true });
   });
+  bus.onConnect('session', () => { void status('online'); });
   client.on('offline', () => o.log.warn({ broker: o.broker.url }, 'broker unreachable; retrying with back-off'));
   let closed = false;
   client.on('error', (e) => { if (!closed) o.log.warn({ err: e.message }, 'mqtt error'); });
@@ -90,6 +98,7 @@ export async function openSession(o: SessionOptions): Promise<{ client: MqttClie
   });
 
   return {
+    bus,
     client,
     async close() {
       if (closed) return;
@@ -97,11 +106,12 @@ export async function openSession(o: SessionOptions): Promise<{ client: MqttClie
       if (client.connected) {
         // Bounded: a broker that vanished must not hold shutdown.
         await Promise.race([
-          client.publishAsync(statusTopic, statusPayload(o, 'offline', o.isoNow()), { qos: 1, retain: true }).catch(() => undefined),
+          status('offline'),
           new Promise((r) => setTimeout(r, 2_000).unref()),
         ]);
       }
       await client.endAsync(!client.connected).catch(() => undefined);
+      bus.detach();
     },
   };
 }

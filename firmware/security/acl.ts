@@ -4,6 +4,7 @@
 // asks `canPublish`/`canSubscribe`; the Mosquitto `acl_file` is generated from the
 // same `grants()`, so the two brokers cannot drift apart.
 import { CONTRACT, KINDS, READS_WHOLE_HALL, SELF_HOLE, filterOf, hallRoot, holes, type Kind, type Party } from '../protocol/contract.ts';
+import { filterWithin, topicMatches } from '../protocol/match.ts';
 import type { DeviceIdentity } from './identity.ts';
 
 export interface Grants {
@@ -53,31 +54,7 @@ export function grants(who: DeviceIdentity): Grants {
   return g;
 }
 
-/** True when a concrete topic matches an MQTT filter (`+`, `#`). */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return i === f.length - 1;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
-/** True when every topic matched by `inner` is also matched by `outer`. */
-export function filterWithin(outer: string, inner: string): boolean {
-  const o = outer.split('/');
-  const n = inner.split('/');
-  for (let i = 0; i < o.length; i++) {
-    if (o[i] === '#') return i === o.length - 1;
-    if (i >= n.length) return false;
-    if (n[i] === '#') return false; // inner reaches deeper than this outer level allows
-    if (o[i] === '+') continue;
-    if (n[i] === '+' || n[i] !== o[i]) return false;
-  }
-  return o.length === n.length;
-}
+export { topicMatches, filterWithin } from '../protocol/match.ts';
 
 function validTopic(topic: string): boolean {
   return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.startsWith('$') && !topic.includes('\0');

@@ -2,16 +2,14 @@
 // `device/{id}/update`, installs it into the inactive slot, restarts, and confirms
 // health within a deadline; otherwise switches back and reports `rolled-back`.
 // Progress goes, retained, to `device/{id}/update/status`.
-import type { MqttClient } from 'mqtt';
-import { topics } from '../protocol/topics.ts';
-import { UpdateOffer, type UpdateStatus, type Role } from '../protocol/messages.ts';
-import { decode } from '../protocol/decode.ts';
+import type { Bus } from '../bus/types.ts';
+import type { UpdateOffer, UpdateStatus, Role } from '../protocol/messages.ts';
 import { installOffer, linkSharedModules, UpdateRefused, type InstallStep } from './install.ts';
 import { currentSlot, readJournal, slotVersion, switchTo, writeJournal } from './slots.ts';
 
 export interface UpdateAgentOptions {
-  mqtt: MqttClient;
-  hall: string;
+  /** The device's bus (its hall is the device's). */
+  bus: Bus;
   device: string;
   role: Role;
   /** Folder with slots/a, slots/b, current (e.g. /opt/manyi). */
@@ -51,19 +49,18 @@ function withDeadline(p: Promise<boolean>, ms: number): Promise<boolean> {
 }
 
 export async function startUpdateAgent(opts: UpdateAgentOptions): Promise<{ stop(): Promise<void> }> {
-  const { mqtt, hall, device, root } = opts;
+  const { bus, device, root } = opts;
   const log = opts.log ?? noLog;
   const deadline = opts.healthDeadlineMs ?? 120_000;
-  const offerTopic = topics.deviceUpdate(hall, device);
-  const statusTopic = topics.deviceUpdateStatus(hall, device);
+  const owner = `update-agent:${device}`;
   let busy: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  const report = (s: Omit<UpdateStatus, 'at'>) => new Promise<void>((res) => {
+  const report = async (s: Omit<UpdateStatus, 'at'>): Promise<void> => {
     const msg: UpdateStatus = { ...s, at: new Date().toISOString() };
     log.info({ update: msg }, `update ${s.version}: ${s.state}${s.error ? ` (${s.error})` : ''}`);
-    mqtt.publish(statusTopic, JSON.stringify(msg), { qos: 1, retain: true }, () => res());
-  });
+    await bus.publish('device-update-status', { device }, msg);
+  };
 
   /** Confirms (or rolls back) a version that was switched to and restarted. */
   async function confirm(): Promise<void> {
@@ -121,24 +118,18 @@ export async function startUpdateAgent(opts: UpdateAgentOptions): Promise<{ stop
     await confirm();
   }
 
-  const onMessage = (topic: string, payload: Buffer) => {
-    if (topic !== offerTopic || payload.length === 0 || stopped) return;
-    const r = decode(payload, UpdateOffer);
-    if (!r.ok) { log.warn({ error: r.message }, 'invalid update offer ignored'); return; }
-    busy = busy.then(() => handle(r.value)).catch((e) => log.warn({ err: e }, 'update agent error'));
-  };
-
   // A trial boot of a freshly installed version: confirm it before taking new offers.
   busy = confirm().catch((e) => log.warn({ err: e }, 'update confirmation error'));
-  mqtt.on('message', onMessage);
   await busy;
-  await mqtt.subscribeAsync(offerTopic, { qos: 1 });
+  await bus.on(owner, 'device-update', { device }, (offer) => {
+    if (stopped) return;
+    busy = busy.then(() => handle(offer)).catch((e) => log.warn({ err: e }, 'update agent error'));
+  }, (err) => log.warn({ error: err.message }, 'invalid update offer ignored'));
 
   return {
     async stop() {
       stopped = true;
-      mqtt.off('message', onMessage);
-      await mqtt.unsubscribeAsync(offerTopic).catch(() => undefined);
+      await bus.removeOwner(owner);
       await busy;
     },
   };

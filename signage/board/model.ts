@@ -44,8 +44,9 @@ export class BoardModel {
   }
 
   /** Takes a hall state; false (and nothing changed) if it is not one. */
-  takeHallState(payload: Buffer | string, now: number): boolean {
-    const r = decode(payload, HallState);
+  /** Takes a hall state: decoded by the bus already, or raw bytes to check here. */
+  takeHallState(payload: HallT | Buffer | string, now: number): boolean {
+    const r = decoded(payload, HallState);
     if (!r.ok) return false;
     this.hallState = r.value;
     this.lastStateAt = now;
@@ -55,14 +56,14 @@ export class BoardModel {
   }
 
   /** Takes a call event; returns the call as shown, or null if invalid. */
-  takeCall(payload: Buffer | string): ShownCall | null {
-    const r = decode(payload, CallEvent);
+  takeCall(payload: CallT | Buffer | string): ShownCall | null {
+    const r = decoded(payload, CallEvent);
     if (!r.ok) return null;
     return this.addCall(r.value, true);
   }
 
-  takeWindowState(window: string, payload: Buffer | string): boolean {
-    const r = decode(payload, WindowState);
+  takeWindowState(window: string, payload: WinT | Buffer | string): boolean {
+    const r = decoded(payload, WindowState);
     if (!r.ok) return false;
     this.windowStates.set(window, r.value);
     return true;
@@ -126,4 +127,10 @@ export class BoardModel {
       advice: (h?.advice ?? []).filter((a) => this.shownServices.has(a.service) || a.windows.some((w) => this.shownWindows.has(w) || floorOf(w) === this.filter.floor)),
     };
   }
+}
+
+/** A value the bus already validated passes as it is; bytes are decoded and checked. */
+function decoded<T>(payload: T | Buffer | string, schema: Parameters<typeof decode<T>>[1]): { ok: true; value: T } | { ok: false } {
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) return decode(payload, schema);
+  return { ok: true, value: payload };
 }

@@ -3,7 +3,6 @@
 // over a WebSocket, speaks each call, and scrolls the newest call and the
 // advice on an LED matrix when the board has one.
 import type { RoleContext, RoleHandle, RoleStarter } from '../../firmware/runtime/role.ts';
-import { parseTopic, topics, filters } from '../../firmware/protocol/index.ts';
 import { sendJson } from '../../firmware/web/app.ts';
 import { loadBoardSpec, type BoardSpec } from '../../hw-specs/schema.ts';
 import { openSimMax7219Board } from '../../firmware/hw/johnny-five-board.ts';
@@ -48,7 +47,8 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
   const dev = ctx.device.device;
   const staleAfterMs = opts.staleAfterMs ?? 25_000;
   const model = new BoardModel(ctx.hall, { floor: ctx.device.floor, services: ctx.device.services, windows: ctx.device.windows }, { staleAfterMs });
-  const watch = new ControllerWatch(ctx.mqtt, h, ctx.clock, staleAfterMs);
+  const owner = `board:${dev}`;
+  const watch = new ControllerWatch(ctx.bus, `${owner}:watch`, ctx.clock, staleAfterMs);
   const view = () => model.view(ctx.clock.now(), watch.stale());
   const health: Record<string, unknown> = {};
 
@@ -113,28 +113,29 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
     setImmediate(() => { queued = false; send({ type: 'view', view: view() }); });
   };
 
-  const onMessage = (topic: string, payload: Buffer, packet: { retain?: boolean }) => {
-    const t = parseTopic(topic);
-    if (!t || t.hall !== h) return;
-    if (watch.handle(t, payload)) return;
-    if (t.kind === 'hall-state' || t.kind === 'call' || t.kind === 'window-state') watch.alive(packet.retain === true);
-    if (t.kind === 'hall-state') {
-      if (!model.takeHallState(payload, ctx.clock.now())) { ctx.log.warn({ topic }, 'board: bad hall state ignored'); return; }
+  const bad = (what: string) => (_e: unknown, _f: unknown, meta: { topic: string }) => ctx.log.warn({ topic: meta.topic }, `board: bad ${what} ignored`);
+  await Promise.all([
+    ctx.bus.on(owner, 'hall-state', {}, (state, _f, meta) => {
+      watch.alive(meta.retained);
+      model.takeHallState(state, ctx.clock.now());
       pushView();
       scroll(false);
-    } else if (t.kind === 'call') {
-      const call = model.takeCall(payload);
-      if (!call) { ctx.log.warn({ topic }, 'board: bad call ignored'); return; }
+    }, bad('hall state')),
+    ctx.bus.on(owner, 'call', {}, (c) => {
+      watch.alive();
+      const call = model.takeCall(c);
+      if (!call) return;
       // The call goes out at once, not coalesced: it is what people watch for.
       send({ type: 'call', call, view: view() });
       if (voice && (shown(call.window) || !ctx.device.floor)) voice.enqueue(call);
       scroll(true);
-    } else if (t.kind === 'window-state') {
-      if (model.takeWindowState(t.window, payload)) pushView();
-    }
-  };
-  ctx.mqtt.on('message', onMessage);
-  await ctx.mqtt.subscribeAsync([topics.hallState(h), topics.call(h), filters.windowStates(h)], { qos: 1 });
+    }, bad('call')),
+    ctx.bus.on(owner, 'window-state', 'any', (ws, from, meta) => {
+      watch.alive(meta.retained);
+      model.takeWindowState(from.window, ws);
+      pushView();
+    }),
+  ]);
   await watch.start();
 
   let wasStale = watch.stale();
@@ -168,7 +169,8 @@ export async function startBoard(ctx: RoleContext, opts: BoardOptions = {}): Pro
     view,
     async stop() {
       clearInterval(staleTimer);
-      ctx.mqtt.off('message', onMessage);
+      await ctx.bus.removeOwner(owner);
+      await watch.stop();
       for (const s of sockets) s.close();
       sockets.clear();
       voice?.close();

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { startController } from '../../firmware/controller/service.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const HALL = loadHallConfig();
 const T = `manyi/v1/${HALL.hall.id}`;
@@ -52,7 +53,7 @@ async function run(devicesN: number, stateQos: 0 | 1, calls: number) {
     return c;
   };
   const ctlClient = await conn('controller');
-  const ctl = await startController({ hall: HALL, dbPath: ':memory:', mqtt: ctlClient, clock, log: pino({ level: 'silent' }) });
+  const ctl = await startController({ hall: HALL, dbPath: ':memory:', bus: new MqttBus(ctlClient, HALL.hall.id), clock, log: pino({ level: 'silent' }) });
   const devices = await startDevices(broker.url, devicesN, stateQos);
   const cli = await conn('counter-bench');
   await cli.subscribeAsync([`${T}/window/+/reply`, `${T}/kiosk/kb/reply`], { qos: 1 });

@@ -63,7 +63,7 @@ export default async function bench(args: string[]): Promise<void> {
   for (let i = 0; i < presses; i++) total.push(await press());
   // Broker cut: tickets come from the reserved block, each fsync'd before printing.
   h.proxy.cut();
-  while (h.ctx.mqtt.connected) await new Promise((r) => setTimeout(r, 10));
+  while (h.ctx.bus.connected) await new Promise((r) => setTimeout(r, 10));
   const offline: number[] = [];
   const offlinePresses = Math.min(25, presses);
   for (let i = 0; i < offlinePresses; i++) offline.push(await press());

@@ -18,6 +18,7 @@ import { HallEngine } from '../../firmware/controller/engine.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { localToMs } from '../../firmware/lib/time.ts';
 import { startMosquitto } from '../setup/mosquitto.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 /** The demo hall, open around the clock so the bench runs at any hour. */
 function allDayHall(): HallConfig {
@@ -76,7 +77,7 @@ async function measure(broker: string, url: string, hall: HallConfig, n: number,
   const dir = mkdtempSync(join(tmpdir(), 'manyi-bench-'));
   const store = new SqliteStore(join(dir, 'c.db'), { clock: systemClock, synchronous: sync });
   const ctlClient = await connect(url);
-  const ctl = await startController({ hall, dbPath: '', store, mqtt: ctlClient, log: pino({ level: 'silent' }) });
+  const ctl = await startController({ hall, dbPath: '', store, bus: new MqttBus(ctlClient, hall.hall.id), log: pino({ level: 'silent' }) });
   await cli.subscribeAsync([`manyi/v1/${H}/kiosk/+/reply`, `manyi/v1/${H}/window/1/state`, `manyi/v1/${H}/window/1/reply`], { qos: 1 });
   const tickets = await timed(n, (i) => cli.publish(topics.kioskRequest(H, 'k1'), JSON.stringify({ id: `${sync}-${i}`, service: 'registration' }), { qos: 1 }),
     (fn) => listeners.push((t, p) => { if (t.endsWith('/kiosk/k1/reply')) fn(Number(JSON.parse(p.toString()).id.split('-')[1])); }));
@@ -118,7 +119,7 @@ async function dayChild(): Promise<void> {
   const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
   const client = await connect(broker.url);
   const store = new SqliteStore(join(dir, 'c.db'), { clock: systemClock, synchronous: 'NORMAL' }); // the day's speed, not fsync, is measured here
-  const ctl = await startController({ hall, dbPath: '', store, mqtt: client, log: pino({ level: 'silent' }) });
+  const ctl = await startController({ hall, dbPath: '', store, bus: new MqttBus(client, hall.hall.id), log: pino({ level: 'silent' }) });
   const e: HallEngine = ctl.engine;
   (globalThis as { gc?: () => void }).gc?.();
   const idleMB = process.memoryUsage().rss / 1048576;

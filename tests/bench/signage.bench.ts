@@ -16,6 +16,7 @@ import { SimSpeaker } from '../../signage/voice/speaker.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
 import { ledFrameCosts } from './led-frames.ts';
 import { connect, H, HALL, makeContext, startBroker, until } from '../signage/helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 function arg(args: string[], name: string, def: number): number {
@@ -64,7 +65,7 @@ export default async function bench(args: string[]): Promise<void> {
   const web = new WebApp();
   const port = await web.listen(0, '127.0.0.1');
   const ctlClient = await connect(broker.url, 'controller');
-  const controller = await startController({ hall: HALL, dbPath: ':memory:', mqtt: ctlClient, clock, log: pino({ level: 'silent' }) });
+  const controller = await startController({ hall: HALL, dbPath: ':memory:', bus: new MqttBus(ctlClient, HALL.hall.id), clock, log: pino({ level: 'silent' }) });
 
   // The other devices of a big hall, in their own process as they would be on
   // their own boards: each holds a session and follows the hall like a board does.

@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { MqttClient } from 'mqtt';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { startController, type Controller } from '../../firmware/controller/service.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { FileBrokerAuth } from '../../firmware/security/file-auth.ts';
 import { addDevice, emptyRegistry, saveRegistry } from '../../firmware/security/registry.ts';
@@ -35,7 +36,7 @@ function suite(name: string, start: (dir: string, reg: Parameters<typeof writeMo
       ctlClient = await client(broker.url, { clientId: 'ctl', username: 'ctl', password: 'ctl-pw' });
       ctlClient.on('message', (t, p) => { if (t === topics.alert(H)) alerts.push(JSON.parse(String(p))); });
       await ctlClient.subscribeAsync(topics.alert(H), { qos: 1 });
-      controller = await startController({ hall, dbPath: ':memory:', mqtt: ctlClient, log: pino({ level: 'silent' }), supervise: false });
+      controller = await startController({ hall, dbPath: ':memory:', bus: new MqttBus(ctlClient, hall.hall.id), log: pino({ level: 'silent' }), supervise: false });
     };
     const ask = async (body: Record<string, unknown>, opts: { retain?: boolean } = {}) => {
       const id = String(body.id);

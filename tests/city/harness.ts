@@ -17,6 +17,7 @@ import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
 import { quiet, startLink, type Link } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 export interface City {
   pg: RunningPostgres;
@@ -113,7 +114,7 @@ export async function startHall(city: City, id: string, name: { zh: string; en: 
     client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     // NORMAL: no fsync per command (a test, not a hall); the log is the same.
     const store = new SqliteStore(dbPath, { clock: o.clock, synchronous: 'NORMAL' });
-    const controller = await startController({ hall: config, dbPath, store, mqtt: client, clock: o.clock, log: quiet, tickMs: 100, city: cityBlock });
+    const controller = await startController({ hall: config, dbPath, store, bus: new MqttBus(client, config.hall.id), clock: o.clock, log: quiet, tickMs: 100, city: cityBlock });
     return { store, controller };
   };
   const stopIt = async (h: TestHall) => {

@@ -5,6 +5,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController, type Controller } from '../../firmware/controller/service.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
 import { createRng, type Rng } from '../../firmware/sim/rng.ts';
@@ -60,7 +61,7 @@ describe('fuzz: garbage on every inbound topic', () => {
   beforeAll(async () => {
     broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
     client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
-    ctl = await startController({ hall, dbPath: ':memory:', mqtt: client, clock, log: pino({ level: 'silent' }), tickMs: 100 });
+    ctl = await startController({ hall, dbPath: ':memory:', bus: new MqttBus(client, hall.hall.id), clock, log: pino({ level: 'silent' }), tickMs: 100 });
     probe = await Probe.connect(broker.url, `manyi/v1/${H}/#`);
   });
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { VirtualClock } from '../../firmware/lib/time.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { Probe } from './probe.ts';
 import { hall, at, DAY } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 describe('startControllerRole', () => {
   it('keeps its database in dataDir and serves the ticket status page', async () => {
@@ -22,7 +23,7 @@ describe('startControllerRole', () => {
     const web = new WebApp();
     const port = await web.listen(0, '127.0.0.1');
     const role = await startControllerRole({
-      hall, web, mqtt: client, clock: new VirtualClock(at(0)), dataDir, log: pino({ level: 'silent' }), setHealth: () => undefined,
+      hall, web, bus: new MqttBus(client, hall.hall.id), clock: new VirtualClock(at(0)), dataDir, log: pino({ level: 'silent' }), setHealth: () => undefined,
       device: { device: 'controller-1', role: 'controller', hall: hall.hall.id, broker: { url: broker.url }, simulated: true },
     });
     const probe = await Probe.connect(broker.url, `manyi/v1/${hall.hall.id}/kiosk/+/reply`);

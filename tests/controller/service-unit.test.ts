@@ -13,6 +13,7 @@ import { MemoryStore } from '../../firmware/eventlog/store.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
 import { filters, topics } from '../../firmware/protocol/topics.ts';
 import { at, hall } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const H = hall.hall.id;
 
@@ -42,7 +43,7 @@ async function controller(opts: { supervise?: boolean; store?: MemoryStore; tick
   const clock = new VirtualClock(at(0));
   const warnings: string[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => { const o = JSON.parse(s); if (o.level >= 40) warnings.push(o.msg); } });
-  const ctl = await startController({ hall, dbPath: ':memory:', mqtt: mqtt as unknown as MqttClient, clock, log, policy: 'dedicated', tickMs: opts.tickMs ?? 60_000, store: opts.store ?? new MemoryStore(), supervise: opts.supervise });
+  const ctl = await startController({ hall, dbPath: ':memory:', bus: new MqttBus(mqtt as unknown as MqttClient, H, log), clock, log, policy: 'dedicated', tickMs: opts.tickMs ?? 60_000, store: opts.store ?? new MemoryStore(), supervise: opts.supervise });
   running.push(ctl);
   return { mqtt, clock, ctl, warnings };
 }

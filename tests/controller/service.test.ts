@@ -5,6 +5,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController } from '../../firmware/controller/service.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { HallState, KioskReply, WindowReply, WindowState, CallEvent } from '../../firmware/protocol/messages.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
@@ -34,7 +35,7 @@ for (const [name, start] of Object.entries(brokers)) {
       const h = { ...hall, hall: { ...hall.hall, id: H } };
       const clock = new VirtualClock(at(0));
       const ctlClient = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
-      const ctl = await startController({ hall: h, dbPath: ':memory:', mqtt: ctlClient, clock, log: pino({ level: 'silent' }), policy: 'dedicated', tickMs: 50 });
+      const ctl = await startController({ hall: h, dbPath: ':memory:', bus: new MqttBus(ctlClient, h.hall.id), clock, log: pino({ level: 'silent' }), policy: 'dedicated', tickMs: 50 });
       const probe = await Probe.connect(broker.url, `manyi/v1/${H}/#`);
       cleanups.push(async () => { await probe.end(); await ctl.stop(); await ctlClient.endAsync(true); });
       const hand = async (filter: string) => { const p = await Probe.connect(broker.url, filter); cleanups.push(() => p.end()); return p; };

@@ -16,6 +16,7 @@ import type { RoleContext } from '../../firmware/runtime/role.ts';
 import type { KioskRequest } from '../../firmware/protocol/messages.ts';
 import { DeviceConfig } from '../../firmware/runtime/role.ts';
 import { WebApp } from '../../firmware/web/app.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 export interface FiledTicket { no: string; service: string; issuedAt: string; kiosk: string; offline: boolean }
 
@@ -163,7 +164,7 @@ export async function kioskHarness(opts: { kiosk?: string; spec?: string; fake?:
   const ctx: RoleContext = {
     hall,
     device: DeviceConfig.parse({ device: `kiosk-${kiosk}`, role: 'kiosk', hall: hall.hall.id, kiosk, broker: { url: broker.url }, simulated: true, ...(opts.spec ? { spec: opts.spec } : {}) }),
-    mqtt: kioskMqtt,
+    bus: new MqttBus(kioskMqtt, hall.hall.id),
     web,
     log: pino({ level: 'silent' }),
     clock,

@@ -47,7 +47,7 @@ describe('offline number blocks', () => {
 
     // The network goes: 60 arrivals (half an hour) with the broker unreachable.
     h.proxy.cut();
-    await until(() => !h.ctx.mqtt.connected, 3000, 'disconnect');
+    await until(() => !h.ctx.bus.connected, 3000, 'disconnect');
     const before = h.controller.filed.length;
     for (let i = 0; i < 60; i++) await pull(services[[0, 0, 1, 1, 1, 2, 3][i % 7]]);
     expect(issued.filter((t) => t.offline)).toHaveLength(61);
@@ -73,7 +73,7 @@ describe('offline number blocks', () => {
     const day = kiosk.issuer.day();
     await until(() => kiosk.store.available(day, 'discharge') >= 10, 5000, 'blocks reserved');
     h.proxy.cut();
-    await until(() => !h.ctx.mqtt.connected, 3000, 'disconnect');
+    await until(() => !h.ctx.bus.connected, 3000, 'disconnect');
     const n = kiosk.store.available(day, 'discharge');
     for (let i = 0; i < n; i++) expect((await kiosk.pull({ service: 'discharge' })).ok).toBe(true);
     const r = await kiosk.pull({ service: 'discharge' });
@@ -88,12 +88,12 @@ describe('handover retries', () => {
     const day = kiosk.issuer.day();
     await until(() => kiosk.store.available(day, 'payment') >= 10, 5000, 'blocks reserved');
     h.proxy.cut();
-    await until(() => !h.ctx.mqtt.connected, 3000, 'disconnect');
+    await until(() => !h.ctx.bus.connected, 3000, 'disconnect');
     const off: string[] = [];
     for (let i = 0; i < 2; i++) { const r = await kiosk.pull({ service: 'payment' }); if (r.ok) off.push(r.ticket.no); h.clock.advance(60_000); }
     h.controller.failHandovers = 1;
     h.proxy.restore();
-    await until(() => h.ctx.mqtt.connected, 5000, 'reconnect');
+    await until(() => h.ctx.bus.connected, 5000, 'reconnect');
     await until(() => h.controller.log.some((r) => r.op === 'handover'), 5000, 'a handover attempt');
     await until(() => h.controller.failHandovers === 0, 5000, 'the failure');
     const r = await kiosk.pull({ service: 'payment' }); // any still pending go first, then it asks online

@@ -13,6 +13,7 @@ import { createKioskRole } from '../../kiosk/role.ts';
 import { SimPrinter } from '../../kiosk/printer/sim.ts';
 import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import { kioskHarness, until } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
@@ -21,7 +22,7 @@ describe('kiosk with the real controller', () => {
   it('files every offline ticket once, in issue order, and the status page follows the engine', async () => {
     const h = await kioskHarness({ fake: false });
     const ctrlMqtt = await mqtt.connectAsync(h.broker.url, { reconnectPeriod: 0, clientId: 'controller' });
-    const controller = await startController({ hall: h.hall, dbPath: ':memory:', mqtt: ctrlMqtt, clock: h.clock, log: pino({ level: 'silent' }), tickMs: 60_000 });
+    const controller = await startController({ hall: h.hall, dbPath: ':memory:', bus: new MqttBus(ctrlMqtt, h.hall.hall.id), clock: h.clock, log: pino({ level: 'silent' }), tickMs: 60_000 });
     const printer = new SimPrinter({ dir: mkdtempSync(join(tmpdir(), 'manyi-print-')) });
     const kiosk = await createKioskRole({ printer, previews: false, statusPollMs: 500, issuer: { replyTimeoutMs: 500, lowWater: 10, blockSize: 25 } })(h.ctx);
     const page = mountTicketStatusPage(h.web, engineTicketSource(controller.engine), h.hall);
@@ -39,7 +40,7 @@ describe('kiosk with the real controller', () => {
     };
     for (let i = 0; i < 3; i++) await pull(services[i]);
     h.proxy.cut();
-    await until(() => !h.ctx.mqtt.connected, 3000, 'disconnect');
+    await until(() => !h.ctx.bus.connected, 3000, 'disconnect');
     for (let i = 0; i < 40; i++) await pull(services[[0, 1, 1, 0, 2, 3][i % 6]]); // 40 arrivals over 30 min
     h.proxy.restore();
     await until(() => kiosk.store.pending().length === 0, 10_000, 'handover');

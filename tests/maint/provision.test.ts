@@ -12,6 +12,7 @@ import { initKeys, readPrivateKey } from '../../firmware/security/keys.ts';
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { connect, tempDir } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 describe('provision', () => {
   it('writes a valid board configuration, registers only a hash, and the board gets in', async () => {
@@ -65,7 +66,7 @@ describe('devices', () => {
       await pub.publishAsync(topics.deviceStatus('h1', 'counter-w05'), JSON.stringify({ state: 'offline', role: 'counter', version: '0.2.0', at }), { qos: 1, retain: true });
       await pub.publishAsync(topics.deviceUpdateStatus('h1', 'kiosk-1'), JSON.stringify({ id: 'u1', version: '0.3.0', state: 'healthy' }), { qos: 1, retain: true });
       const me = await connect(broker.url);
-      const rowsP = collectDevices(me, 'h1', 600);
+      const rowsP = collectDevices(new MqttBus(me, 'h1'), 600);
       // Health is not retained: send it once the first retained status shows the subscription is live.
       await new Promise((r) => me.once('message', r));
       await pub.publishAsync(topics.deviceHealth('h1', 'kiosk-1'), JSON.stringify({ at: '2026-11-26T09:00:05+08:00', uptimeS: 5, rssMB: 60, printer: 'paper-low' }), { qos: 0 });

@@ -12,6 +12,7 @@ import { rollout, resolveTargets, waves } from '../../firmware/maint/rollout.ts'
 import { makeBoard, makeBundle, plainBroker } from './update-helpers.ts';
 import type { BundleFile } from '../../firmware/update/bundle.ts';
 import { tempDir } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const HALL = 'h1';
 const N = 20;
@@ -40,7 +41,7 @@ describe('rollout', () => {
       const b = { device, root, offers: 0, client, stop: async () => {} };
       client.on('message', (t) => { if (t === topics.deviceUpdate(HALL, device)) b.offers++; });
       const agent = await startUpdateAgent({
-        mqtt: client, hall: HALL, device, role: 'board', root, publicKey: pub,
+        bus: new MqttBus(client, HALL), device, role: 'board', root, publicKey: pub,
         restart: async () => {},
         // The failing device's hardware does not come up with the new version.
         healthy: async () => !(device === FAILING && slotVersion(root, currentSlot(root)!) === '2.0.0'),
@@ -62,10 +63,10 @@ describe('rollout', () => {
   });
 
   it('updates wave by wave and stops at the failing device, naming it and why', async () => {
-    const targets = await resolveTargets(maint, HALL, 'board', 300);
+    const targets = await resolveTargets(new MqttBus(maint, HALL), 'board', 300);
     expect(targets).toHaveLength(N);
     const lines: string[] = [];
-    const r = await rollout({ mqtt: maint, hall: HALL, bundle, baseUrl: server.url, devices: targets, waveTimeoutMs: 20_000, onProgress: (l) => lines.push(l) });
+    const r = await rollout({ bus: new MqttBus(maint, HALL), bundle, baseUrl: server.url, devices: targets, waveTimeoutMs: 20_000, onProgress: (l) => lines.push(l) });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failed.device).toBe(FAILING);
@@ -85,6 +86,6 @@ describe('rollout', () => {
   });
 
   it('refuses unknown device names in --to', async () => {
-    await expect(resolveTargets(maint, HALL, 'dev-00,nope', 200)).rejects.toThrow(/unknown device\(s\): nope/);
+    await expect(resolveTargets(new MqttBus(maint, HALL), 'dev-00,nope', 200)).rejects.toThrow(/unknown device\(s\): nope/);
   });
 });

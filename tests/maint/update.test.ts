@@ -18,6 +18,7 @@ import { bootCheck, currentSlot, slotVersion } from '../../firmware/update/slots
 import { publicKeyOf } from '../../firmware/security/keys.ts';
 import { makeBoard, makeBundle, offerFor, plainBroker, startApp, stopApp } from './update-helpers.ts';
 import { tempDir } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const HALL = 'h1';
 const run = promisify(execFile);
@@ -53,7 +54,7 @@ async function board(device: string, opts: { role?: Role; busy?: string } = {}) 
   client.on('message', (t, p) => { if (t === topics.deviceUpdateStatus(HALL, device) && p.length) statuses.push(JSON.parse(String(p))); });
   await client.subscribeAsync(topics.deviceUpdateStatus(HALL, device), { qos: 1 });
   const agent = await startUpdateAgent({
-    mqtt: client, hall: HALL, device, role: opts.role ?? 'board', root, publicKey: pub,
+    bus: new MqttBus(client, HALL), device, role: opts.role ?? 'board', root, publicKey: pub,
     restart: async () => { await stopApp(app.proc); app = await startApp(root); },
     healthy: () => app.ready,
     healthDeadlineMs: 10_000,
@@ -205,7 +206,7 @@ describe('a power cut during an install', () => {
       await client.subscribeAsync(topics.deviceUpdateStatus(HALL, device), { qos: 1 });
       let restarts = 0;
       const agent = await startUpdateAgent({
-        mqtt: client, hall: HALL, device, role: 'board', root, publicKey: pub,
+        bus: new MqttBus(client, HALL), device, role: 'board', root, publicKey: pub,
         restart: async () => { restarts++; }, healthy: async () => healthy,
       });
       const s = await seen;

@@ -32,7 +32,7 @@ describe('device runtime', () => {
     const status = DeviceStatus.parse(await w.next(topics.deviceStatus(H, 'test-board-1')));
     expect(status).toMatchObject({ state: 'online', role: 'board' });
     expect(status.at).toMatch(/\+08:00$/); // hall-local time
-    expect(ctx?.mqtt.connected).toBe(true);
+    expect(ctx?.bus.connected).toBe(true);
     const health = DeviceHealth.parse(await w.next(topics.deviceHealth(H, 'test-board-1')));
     expect(health).toMatchObject({ screen: 'ok' });
     expect(health.rssMB).toBeGreaterThan(10);
@@ -90,8 +90,9 @@ describe('device runtime', () => {
     const dev = await runDevice({
       device: deviceConfig(broker.url, { dataDir: tmp() }), hall, log: silent, keepaliveS: 1,
       backoff: { initialMs: 50, maxMs: 400 },
-      starters: { board: async (c) => { c.mqtt.on('reconnect', () => { attempts++; }); return { async stop() {} }; } },
+      starters: { board: async () => ({ async stop() {} }) },
     });
+    dev.client.on('reconnect', () => { attempts++; });
     cleanups.push(() => dev.stop());
     await broker.close();
     // Let a few attempts fail against the closed port before the broker returns.

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController } from '../../firmware/controller/service.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { Probe } from '../controller/probe.ts';
@@ -49,7 +50,7 @@ describe('the controller on a full disk', () => {
     const db = join(mnt, 'controller.db');
     const clock = new VirtualClock(at(3600));
     const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
-    const ctl = await startController({ hall, dbPath: db, mqtt: client, clock, log: pino({ level: 'silent' }), tickMs: 40, supervise: false, disk: { dir: mnt, minFreeBytes: 2 * 1048576 } });
+    const ctl = await startController({ hall, dbPath: db, bus: new MqttBus(client, hall.hall.id), clock, log: pino({ level: 'silent' }), tickMs: 40, supervise: false, disk: { dir: mnt, minFreeBytes: 2 * 1048576 } });
     const probe = await Probe.connect(broker.url, `manyi/v1/${H}/#`);
     let n = 0;
     const ask = async (topic: string, body: Record<string, unknown>) => {

@@ -18,6 +18,7 @@ import { SimSpeaker } from '../../signage/voice/speaker.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { connect, H, HALL, makeContext, staffSession, startBroker, until } from './helpers.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 // Mid-morning in the hall's time zone, running at real speed.
 const OFFSET = Date.parse('2026-11-26T10:00:00+08:00') - Date.now();
@@ -50,7 +51,7 @@ beforeAll(async () => {
   broker = await startBroker();
   port = await web.listen(0, '127.0.0.1');
   ctlClient = await connect(broker.url, 'controller');
-  controller = await startController({ hall: HALL, dbPath: ':memory:', mqtt: ctlClient, clock, log: pino({ level: 'silent' }) });
+  controller = await startController({ hall: HALL, dbPath: ':memory:', bus: new MqttBus(ctlClient, HALL.hall.id), clock, log: pino({ level: 'silent' }) });
   kiosk = await connect(broker.url, 'kiosk-k1');
   await kiosk.subscribeAsync(topics.kioskReply(H, 'k1'), { qos: 1 });
   for (const w of HALL.windows) {

@@ -12,6 +12,7 @@ import { systemClock } from '../../firmware/lib/time.ts';
 import { DeviceConfig, type RoleContext } from '../../firmware/runtime/role.ts';
 import { WebApp } from '../../firmware/web/app.ts';
 import { topics, type HallState, type WindowState } from '../../firmware/protocol/index.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 export const HALL: HallConfig = loadHallConfig();
 export const H = HALL.hall.id;
@@ -34,7 +35,7 @@ export async function makeContext(broker: EmbeddedBroker, device: Partial<Device
   const port = web ? 0 : await app.listen(0, '127.0.0.1');
   const health: Record<string, unknown> = {};
   const ctx: RoleContext = {
-    hall: HALL, device: cfg, mqtt: client, web: app, log: pino({ level: 'silent' }), clock: systemClock,
+    hall: HALL, device: cfg, bus: new MqttBus(client, HALL.hall.id), web: app, log: pino({ level: 'silent' }), clock: systemClock,
     dataDir: mkdtempSync(join(tmpdir(), 'manyi-test-')), setHealth: (f) => Object.assign(health, f),
   };
   return { ctx, port, health, async close() { await client.endAsync(true); if (!web) await app.close(); } };

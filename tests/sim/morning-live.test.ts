@@ -10,6 +10,7 @@ import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController, type Controller } from '../../firmware/controller/service.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
 import { topics, CallEvent } from '../../firmware/protocol/index.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const MORNING = new URL('./morning.json', import.meta.url).pathname;
 const hall = loadHallConfig();
@@ -27,7 +28,7 @@ describe('scripted morning: simulator and live controller agree', () => {
     broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
     ctlClient = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
     controller = await startController({
-      hall, dbPath: ':memory:', mqtt: ctlClient, clock, policy: script.policy, log: pino({ level: 'silent' }),
+      hall, dbPath: ':memory:', bus: new MqttBus(ctlClient, hall.hall.id), clock, policy: script.policy, log: pino({ level: 'silent' }),
     });
     client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
   });

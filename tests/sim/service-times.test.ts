@@ -17,6 +17,7 @@ import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { loadHallConfig, parseHallConfig } from '../../firmware/config/hall.ts';
 import { driveWeek } from '../../firmware/stats/demo-week.ts';
 import { localToMs, localSecondOfDay, localWeekday, VirtualClock } from '../../firmware/lib/time.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 
 const TZ = 'Asia/Shanghai';
 const at = (day: string, hhmm: string) => localToMs(day, +hhmm.slice(0, 2) * 3600 + +hhmm.slice(3) * 60, TZ);
@@ -140,7 +141,7 @@ describe('the live controller', () => {
     const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
     const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
     const clock = new VirtualClock(at('2026-11-23', '10:15')); // the next Monday
-    const c = await startController({ hall, dbPath: db, mqtt: client, clock, log: pino({ level: 'silent' }), supervise: false });
+    const c = await startController({ hall, dbPath: db, bus: new MqttBus(client, hall.hall.id), clock, log: pino({ level: 'silent' }), supervise: false });
     try {
       // The recorded days are read in the background, one day per turn of the event loop.
       await vi.waitFor(() => {

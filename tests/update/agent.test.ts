@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../firmware/protocol/topics.ts';
 import type { Role, UpdateOffer } from '../../firmware/protocol/messages.ts';
 import { startUpdateAgent, type UpdateAgentOptions } from '../../firmware/update/agent.ts';
+import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { buildBundle } from '../../firmware/update/bundle.ts';
 import { currentSlot, initSlots, readJournal, slotDir, switchTo, writeJournal } from '../../firmware/update/slots.ts';
 
@@ -62,7 +63,7 @@ async function agent(over: Partial<UpdateAgentOptions> & { role?: Role } = {}) {
   const root = over.root ?? board();
   let restarts = 0;
   const a = await startUpdateAgent({
-    mqtt: mqtt as unknown as MqttClient, hall: H, device: DEV, role: 'board', root, publicKey: pub,
+    bus: new MqttBus(mqtt as unknown as MqttClient, H), device: DEV, role: 'board', root, publicKey: pub,
     restart: async () => { restarts++; }, healthy: async () => true,
     fetch: (async () => new Response(new Uint8Array(archive))) as unknown as typeof fetch,
     ...over,
