@@ -58,6 +58,8 @@ export interface EmbeddedBroker {
   aedes: Aedes;
   /** An MQTT client inside this process, over an in-memory pipe: no port, no password (the controller's own). */
   connectInternal(opts: IClientOptions): Promise<MqttClient>;
+  /** The same in-process client, returned at once (a device session attaches its bus before it connects). */
+  internalClient(opts: IClientOptions): MqttClient;
   close(): Promise<void>;
 }
 
@@ -247,6 +249,14 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     if (a && typeof a === 'object') wsUrl = `${web.secure ? 'wss' : 'ws'}://127.0.0.1:${a.port}${wsPath}`;
   }
 
+  const internalClient = (o: IClientOptions) => new MqttClient(() => {
+    const [ours, theirs] = memoryPipe();
+    trusted.add(ours);
+    remote.set(ours, 'internal');
+    aedes.handle(ours);
+    return theirs;
+  }, { protocolVersion: 4, reconnectPeriod: 1000, ...o });
+
   return {
     url: `mqtt://${urlHost}:${port}`,
     port,
@@ -254,14 +264,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     tlsPort,
     tlsUrl: tlsPort ? `mqtts://${opts.tls?.host && opts.tls.host !== '0.0.0.0' ? opts.tls.host : 'localhost'}:${tlsPort}` : undefined,
     aedes,
+    internalClient: (o) => internalClient(o),
     connectInternal(o) {
-      const client = new MqttClient(() => {
-        const [ours, theirs] = memoryPipe();
-        trusted.add(ours);
-        remote.set(ours, 'internal');
-        aedes.handle(ours);
-        return theirs;
-      }, { protocolVersion: 4, reconnectPeriod: 1000, ...o });
+      const client = internalClient(o);
       return new Promise((resolve, reject) => {
         client.once('connect', () => resolve(client));
         client.once('error', reject);

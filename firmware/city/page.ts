@@ -5,9 +5,9 @@
 import type { Figures } from '../stats/figures.ts';
 import type { RangeStats, RankEntry } from '../stats/range.ts';
 import type { Alert, Bilingual } from '../protocol/messages.ts';
-import { esc } from '../../signage/manager/charts.ts';
-import { t as mt, type Key as MKey, type Lang } from '../../signage/manager/i18n.ts';
-import { MANAGER_CSS } from '../../signage/manager/style.ts';
+import { esc } from '../stats/manager/charts.ts';
+import { t as mt, type Key as MKey, type Lang } from '../stats/manager/i18n.ts';
+import { MANAGER_CSS } from '../stats/manager/style.ts';
 import type { CityHall } from './figures.ts';
 import type { HallRankEntry, HallRow, Sort } from './query.ts';
 

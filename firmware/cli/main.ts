@@ -4,12 +4,13 @@
 // not load the simulator, the statistics or the maintainer's tools), and
 // `--version` loads none. `--help` and an unknown command load them all.
 import type { Command } from 'commander';
+import { KIOSK_COMMANDS } from '../runtime/roles.ts';
 import { firmwareVersion } from '../runtime/version.ts';
 
 export type CommandModule = (program: Command) => void;
 type Loader = () => Promise<{ register: CommandModule }>;
 
-const kiosk: Loader = () => import('../../kiosk/cli.ts');
+const kiosk: Loader = KIOSK_COMMANDS;
 const sim: Loader = () => import('../sim/cli.ts');
 const runtime: Loader = () => import('../runtime/cli.ts');
 const demo: Loader = () => import('../demo/cli.ts');

@@ -11,9 +11,10 @@ import pino from 'pino';
 import { loadHallConfig } from '../config/hall.ts';
 import { startEmbeddedBroker } from '../broker/embedded.ts';
 import { WebApp } from '../web/app.ts';
-import { startController } from './service.ts';
+import { controllerParts } from './role.ts';
+import { runDevice } from '../runtime/device.ts';
+import { DeviceConfig } from '../runtime/role.ts';
 import { loadCityLink } from '../city/link.ts';
-import { MqttBus } from '../bus/mqtt-bus.ts';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -44,21 +45,27 @@ export function register(program: Command): void {
       const host = o.host ?? (o.registry ? '0.0.0.0' : '127.0.0.1');
       if (!o.registry) log.warn({ host }, 'open broker: no authentication, any client on this address may pull tickets and speak for the controller');
       const hall = loadHallConfig(resolve(o.hall));
-      mkdirSync(dirname(resolve(o.db)), { recursive: true });
-      const web = new WebApp();
+      const db = resolve(o.db);
+      mkdirSync(dirname(db), { recursive: true });
+      const web = new WebApp({ log });
       const wsPort = await web.listen(o.wsPort, host);
       const auth = o.registry ? new FileBrokerAuth(resolve(o.registry)) : undefined;
       const broker = await startEmbeddedBroker({ port: o.port, host, web, auth });
-      // The controller's own session runs inside the process: no port, no password to keep.
-      const client = await broker.connectInternal({ clientId: `controller-${hall.hall.id}` });
-      const city = o.city ? loadCityLink(resolve(o.city)) : undefined;
-      const controller = await startController({ hall, dbPath: resolve(o.db), bus: new MqttBus(client, hall.hall.id, log), log, policy: o.policy, city, disk: { dir: dirname(resolve(o.db)) } });
+      // The one controller role, as `manyi run` starts it on a controller board; its
+      // session runs inside this process: no port, no password to keep.
+      const device = DeviceConfig.parse({
+        device: `controller-${hall.hall.id}`.slice(0, 48).replace(/-+$/, ''), role: 'controller', hall: hall.hall.id,
+        broker: { url: broker.url }, dataDir: dirname(db), ...(o.city ? { city: loadCityLink(resolve(o.city)) } : {}),
+      });
+      const dev = await runDevice({
+        device, hall, web, log, createClient: (options) => broker.internalClient(options),
+        roles: { controller: controllerParts({ policy: o.policy, dbFile: db }) },
+      });
       let stopping = false;
       const stop = async () => {
         if (stopping) return;
         stopping = true;
-        await controller.stop();
-        await client.endAsync();
+        await dev.stop();
         await broker.close();
         await web.close();
         process.exit(0);

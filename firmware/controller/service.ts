@@ -3,7 +3,6 @@
 // (a repeated id gets the stored reply byte for byte), retained window states and
 // hall state, call events and alerts. Input can be anything: a bad payload gets the
 // contract's `bad-request` reply and a log line, never a crash or a change.
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Bus } from '../bus/types.ts';
 import type { HallConfig } from '../config/hall.ts';
@@ -12,16 +11,14 @@ import { isoLocal, systemClock } from '../lib/time.ts';
 import { liveServiceTimes } from '../routing/recorded.ts';
 import type { Alert } from '../protocol/messages.ts';
 import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../supervision/index.ts';
-import type { RoleStarter } from '../runtime/role.ts';
 import { HallEngine } from './engine.ts';
 import { DiskGuard, type DiskGuardOptions } from '../safekeeping/disk-guard.ts';
 import { startRetention } from '../safekeeping/retention.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
-import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
 import type { HallStore } from '../eventlog/store.ts';
 import type { CityLinkInput } from '../city/link.ts';
 import type { ForwarderStatus } from '../city/forwarder.ts';
-import { PeopleAuth } from '../security/people.ts';
+import type { PeopleAuth } from '../security/people.ts';
 import { mountHandlers, REQUEST_HANDLERS, SUPERVISION_HANDLERS, type HandlerContext } from './handlers/index.ts';
 
 export interface ControllerOptions {
@@ -204,21 +201,3 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     },
   };
 }
-
-/**
- * The controller as a role of the device runtime: its database is
- * `{dataDir}/controller.db`, and it serves the ticket status page (`/t/{day}/{no}`,
- * where the QR code on each ticket points) on the role's web host.
- */
-export const startControllerRole: RoleStarter = async (ctx) => {
-  // Staff sign in with a PIN (`manyi staff add`); without a people file nobody can open a window.
-  const people = new PeopleAuth(join(ctx.dataDir, 'people.json'), {}, () => ctx.clock.now());
-  const c = await startController({ hall: ctx.hall, dbPath: join(ctx.dataDir, 'controller.db'), bus: ctx.bus, clock: ctx.clock, log: ctx.log, people, city: ctx.device.city, setHealth: ctx.setHealth, disk: { dir: ctx.dataDir } });
-  const status = mountTicketStatusPage(ctx.web, engineTicketSource(c.engine), ctx.hall);
-  return {
-    async stop() {
-      status.close();
-      await c.stop();
-    },
-  };
-};

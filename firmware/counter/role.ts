@@ -1,27 +1,24 @@
-// The counter role: a window's unit on a Pi Zero 2 W. Wires the board's spec
-// (hw-specs/) to real hardware (onoff GPIO, johnny-five + Firmata) or to the
-// simulated twins (the demo), then runs the CounterUnit and its staff page.
-import type { RoleContext, RoleHandle, RoleStarter } from '../runtime/role.ts';
+// The counter role: a window's unit on a Pi Zero 2 W, made of parts — the LED
+// board, the rating pad and keypad on GPIO, the unit that follows the window's
+// retained state and sends its commands, and the staff page. The hardware comes
+// from the kit (real or simulated is decided there, not here).
+import { loadBoardSpec, type CounterSpec } from '../../hw-specs/schema.ts';
 import type { GpioChip } from '../hw/gpio.ts';
-import { OnoffGpioChip } from '../hw/gpio-onoff.ts';
-import { SimGpioChip } from '../hw/gpio-sim.ts';
-import { loadBoardSpec, type CounterSpec, type KeypadKey } from '../../hw-specs/schema.ts';
-import type { RatingScore } from '../protocol/index.ts';
-import { boardWidth, type WindowDisplay } from '../../signage/led/window-display.ts';
-import { ReplayDisplay, superviseLedBoard } from '../../signage/led/link.ts';
-import { createSimLedBoard, type SimLedBoard } from '../../signage/led/sim-board.ts';
+import type { SimHardware, WindowBoard } from '../hw/kit.ts';
+import { part, startParts, type Part, type RoleDefinition } from '../runtime/parts.ts';
+import type { RoleContext, RoleHandle } from '../runtime/role.ts';
 import { Keypad } from './keypad.ts';
-import { RatingPad } from './rating-pad.ts';
 import { openPadDisplay, type PadDisplay } from './pad-labels.ts';
-import { CounterUnit, type UnitOptions } from './unit.ts';
+import { RatingPad } from './rating-pad.ts';
 import { mountStaffPage } from './staff-page.ts';
+import { CounterUnit, type UnitOptions } from './unit.ts';
 
 export const DEFAULT_COUNTER_SPEC = 'counter-pi-zero';
 
 export interface CounterOptions extends UnitOptions {
-  /** Use this spec instead of loading `ctx.device.spec`. */
+  /** Use this spec instead of the board's (`ctx.hw.spec`, else `counter-pi-zero`). */
   spec?: CounterSpec;
-  /** Use this GPIO chip (tests); default: simulated if `ctx.device.simulated`, else onoff. */
+  /** Use this GPIO chip (tests) instead of the kit's. */
   gpio?: GpioChip;
   /** Rating pad thank-you length, ms. */
   thanksMs?: number;
@@ -30,79 +27,83 @@ export interface CounterOptions extends UnitOptions {
   reasonSlotMs?: number;
 }
 
-export async function startCounter(ctx: RoleContext, opts: CounterOptions = {}): Promise<RoleHandle & { unit: CounterUnit; gpio: GpioChip; simGpio: SimGpioChip | null; led: SimLedBoard | null; pad: RatingPad; padDisplay: PadDisplay | null }> {
-  const window = ctx.device.window;
-  if (!window) throw new Error(`counter ${ctx.device.device}: the device configuration names no window`);
-  const spec = opts.spec ?? loadBoardSpec(ctx.device.spec ?? DEFAULT_COUNTER_SPEC, 'counter');
-  const simulated = ctx.device.simulated;
-  const gpio = opts.gpio ?? (simulated ? new SimGpioChip() : new OnoffGpioChip());
-
-  // LED board: the simulated twin runs the same johnny-five code over a simulated Arduino.
-  const chain = { kind: spec.ledBoard.kind, devices: spec.ledBoard.devices, pins: spec.ledBoard.pins, brightness: spec.ledBoard.brightness };
-  let led: SimLedBoard | null = null;
-  let link: { stop(): Promise<void> } | null = null;
-  let display: WindowDisplay;
-  const padDisplay = await openPadDisplay(spec, simulated);
-  if (simulated) {
-    led = await createSimLedBoard(chain);
-    display = led.display;
-  } else {
-    // The window keeps working from the keypad and page while the board is away.
-    const replay = new ReplayDisplay(boardWidth(chain.kind, chain.devices));
-    display = replay;
-    link = superviseLedBoard({
-      port: spec.arduino.port, chain, display: replay,
-      also: padDisplay?.bus ? [{ chain: padDisplay.chain, bus: padDisplay.bus }] : [],
-      onState: (state, why) => {
-        ctx.setHealth({ ledBoard: state });
-        if (state === 'offline') ctx.log.error({ err: why }, 'counter: LED board unavailable, retrying');
-      },
-    });
-  }
-  ctx.setHealth({ ledBoard: simulated ? 'ok' : 'connecting' });
-
-  const pad = new RatingPad(gpio, spec.ratingPad, {
-    thanksMs: opts.thanksMs, reasons: ctx.hall.rating.reasons, labels: padDisplay?.labels, now: () => ctx.clock.now(),
-    ...(opts.reasonWaitMs ? { reasonWaitMs: opts.reasonWaitMs } : {}), ...(opts.reasonSlotMs ? { reasonSlotMs: opts.reasonSlotMs } : {}),
-  });
-  const unit = new CounterUnit({ hall: ctx.hall, window, device: ctx.device.device, bus: ctx.bus, log: ctx.log, clock: ctx.clock, display, pad }, opts);
-  const keypad = new Keypad(gpio, spec.keypad, (key) => void unit.key(key));
-
-  const sim = gpio instanceof SimGpioChip ? {
-    pressPad: (score: RatingScore, bounces: number) => {
-      const k = spec.ratingPad.keys.find((x) => x.score === score);
-      return k ? gpio.press(k.button.bcm, { bounces, holdMs: k.button.debounceMs * 3 }) : Promise.resolve();
-    },
-    pressKey: (key: KeypadKey) => {
-      const pin = spec.keypad[key];
-      return pin ? gpio.press(pin.bcm, { bounces: 2, holdMs: pin.debounceMs * 3 }) : Promise.resolve();
-    },
-  } : undefined;
-
-  const page = mountStaffPage({
-    web: ctx.web, hall: ctx.hall, window, unit, pad,
-    board: () => (led ? led.view() : display instanceof ReplayDisplay ? { kind: chain.kind, text: display.text } : null),
-    sim,
-  });
-  const offLed = led?.onChange(() => page.push());
-  await unit.start();
-  ctx.log.info({ window, spec: spec.name, simulated }, 'counter: started');
-
-  return {
-    unit, gpio, led, pad, padDisplay,
-    simGpio: gpio instanceof SimGpioChip ? gpio : null,
-    async stop() {
-      offLed?.();
-      page.close();
-      unit.stop();
-      keypad.close();
-      pad.dispose();
-      padDisplay?.close();
-      led?.close();
-      await link?.stop();
-      if (!opts.gpio) gpio.close();
-    },
-  };
+export interface CounterHandle extends RoleHandle {
+  unit: CounterUnit;
+  gpio: GpioChip;
+  /** The LED board (what it shows: `view()`). */
+  led: WindowBoard;
+  pad: RatingPad;
+  /** The rating pad's label display (the window board's second chain), when the spec has one. */
+  padDisplay: PadDisplay | null;
+  /** A simulated board's buttons and pads (`press`, `pressKey`, `pressRating`); null on real hardware. */
+  sim: SimHardware | null;
 }
 
-export const startCounterRole: RoleStarter = (ctx) => startCounter(ctx);
+interface Shared { spec?: CounterSpec; gpio?: GpioChip; led?: WindowBoard; padDisplay?: PadDisplay | null; pad?: RatingPad; unit?: CounterUnit }
+
+function counterParts(o: CounterOptions, s: Shared): Part[] {
+  return [
+    part('spec and GPIO', async (ctx) => {
+      if (!ctx.device.window) throw new Error(`counter ${ctx.device.device}: the device configuration names no window`);
+      s.spec = o.spec ?? (ctx.hw.spec?.type === 'counter' ? ctx.hw.spec : loadBoardSpec(ctx.device.spec ?? DEFAULT_COUNTER_SPEC, 'counter'));
+      s.gpio = o.gpio ?? await ctx.hw.gpio();
+    }),
+    part('LED board and pad display', async (ctx) => {
+      const b = s.spec!.ledBoard;
+      // The pad's label display is the window board's second chain (firmware/counter/pad-labels.ts).
+      const padDisplay = s.padDisplay = await openPadDisplay(s.spec!, ctx.hw.simulated);
+      if (padDisplay) ctx.defer(() => padDisplay.close());
+      // The window keeps working from the keypad and page while a real board is away.
+      s.led = await ctx.hw.windowBoard({ kind: b.kind, devices: b.devices, pins: b.pins, brightness: b.brightness }, {
+        port: s.spec!.arduino.port,
+        also: padDisplay?.bus ? [{ chain: padDisplay.chain, bus: padDisplay.bus }] : [],
+        onState: (state, why) => {
+          ctx.setHealth({ ledBoard: state });
+          if (state === 'offline') ctx.log.error({ err: why }, 'counter: LED board unavailable, retrying');
+        },
+      });
+    }),
+    part('rating pad', (ctx) => {
+      const pad = s.pad = new RatingPad(s.gpio!, s.spec!.ratingPad, {
+        thanksMs: o.thanksMs, reasons: ctx.hall.rating.reasons, labels: s.padDisplay?.labels, now: () => ctx.clock.now(),
+        ...(o.reasonWaitMs ? { reasonWaitMs: o.reasonWaitMs } : {}), ...(o.reasonSlotMs ? { reasonSlotMs: o.reasonSlotMs } : {}),
+      });
+      return () => pad.dispose();
+    }),
+    part('window unit', async (ctx) => {
+      const unit = s.unit = new CounterUnit({
+        hall: ctx.hall, window: ctx.device.window!, device: ctx.device.device, bus: ctx.bus, log: ctx.log, clock: ctx.clock,
+        display: s.led!.display, pad: s.pad!,
+      }, o);
+      await unit.start();
+      return () => unit.stop();
+    }),
+    part('keypad', () => {
+      const keypad = new Keypad(s.gpio!, s.spec!.keypad, (key) => void s.unit!.key(key));
+      return () => keypad.close();
+    }),
+    part('staff page', (ctx) => {
+      const sim = ctx.hw.sim;
+      const page = mountStaffPage({
+        web: ctx.web, hall: ctx.hall, window: ctx.device.window!, unit: s.unit!, pad: s.pad!,
+        board: () => s.led!.view(),
+        sim: sim ? {
+          pressPad: async (score, bounces) => { await sim.pressRating(score, bounces); },
+          pressKey: async (key) => { await sim.pressKey(key); },
+        } : undefined,
+      });
+      const off = s.led!.onChange(() => page.push());
+      ctx.log.info({ window: ctx.device.window, spec: s.spec!.name }, 'counter: started');
+      return () => { off(); page.close(); };
+    }),
+  ];
+}
+
+export const counterRole: RoleDefinition = { role: 'counter', parts: () => counterParts({}, {}) };
+
+/** The counter with options, and what tests look at (the unit, the LED board, the pad). */
+export async function startCounter(ctx: RoleContext, o: CounterOptions = {}): Promise<CounterHandle> {
+  const s: Shared = {};
+  const running = await startParts(ctx, counterParts(o, s));
+  return { unit: s.unit!, gpio: s.gpio!, led: s.led!, pad: s.pad!, padDisplay: s.padDisplay ?? null, sim: ctx.hw.sim, stop: () => running.stop() };
+}

@@ -12,7 +12,7 @@ import type { Clock } from '../lib/time.ts';
 import type { KeypadKey } from '../../hw-specs/schema.ts';
 import type { WindowDisplay } from '../../signage/led/window-display.ts';
 import type { RatingPad } from './rating-pad.ts';
-import { ControllerWatch } from '../../signage/liveness.ts';
+import { ControllerWatch } from '../bus/controller-watch.ts';
 
 export interface ActionRequest { action: WindowAction; ticket?: string; service?: string; staff?: string; pin?: string }
 

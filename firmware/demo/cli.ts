@@ -77,7 +77,6 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
   const web = `http://${h}:${d.httpPort}`;
   const wins = d.hall.windows;
   const tz = d.hall.hall.timezone;
-  // Only pages that exist: a role missing from this build is listed as MISSING below.
   const has = (role: string) => d.started.some((x) => x.role === role);
   const lines = [
     `manyi demo hall: ${d.hall.hall.name.zh} / ${d.hall.hall.name.en} (${d.hall.hall.id})`,
@@ -92,7 +91,6 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
     `  hall clock      ${d.clock.offsetMs === 0 ? 'wall clock' : `shifted to ${isoLocal(d.clock.now(), tz)} (the hall is closed now; --real-time to keep the wall clock)`}`,
     `  traffic         ${d.traffic ? `simulated citizens (${d.traffic.profile === 'hospital-day' ? `a hospital's day: ${d.traffic.ratePerMin} a minute on average, about three times that for registration at 08:00–09:00` : `${d.traffic.ratePerMin} a minute`}) and staff are on their way` : 'off (add --traffic for simulated citizens and staff)'}`,
     `  data            ${dataDir}`,
-    ...d.missing.map((m) => `  MISSING         ${m}`),
     ...d.notes.map((n) => `  note            ${n}`),
     `ready: http=${d.httpPort} mqtt=${d.mqttPort}`,
     'Ctrl-C stops the hall.',

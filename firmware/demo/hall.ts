@@ -1,7 +1,8 @@
 // The demo hall in one process: the embedded broker (TCP and MQTT over WebSocket),
 // the controller, two kiosks, a counter per window and a lobby board, each started
 // through the device runtime with its own MQTT session, all on simulated hardware
-// and one web host. Roles not in this build are listed as missing, never faked.
+// and one web host: the roles and assembly `manyi run` starts on a board (the
+// registry's), plus simulated hardware, a shifted clock and simulated people.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
@@ -10,13 +11,10 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts'
 import { loadHallConfig, type HallConfig, parseHallConfig } from '../config/hall.ts';
 import type { Role } from '../protocol/messages.ts';
 import { runDevice, type RunningDevice } from '../runtime/device.ts';
-import type { RoleStarter } from '../runtime/role.ts';
-import { loadStarter } from '../runtime/roles.ts';
 import { WebApp } from '../web/app.ts';
 import { demoClock, type DemoClock } from './clock.ts';
 import { DEMO_KIOSKS, demoDevices } from './devices.ts';
 import type { CityLink } from '../city/link.ts';
-import { controllerWithPages } from './extras.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 import { seedDemoPeople } from './people.ts';
 
@@ -45,8 +43,8 @@ export interface DemoHall {
   brokerUrl: string;
   clock: DemoClock;
   started: Array<{ device: string; role: Role }>;
-  /** Roles that could not start, and why. */
-  missing: string[];
+  /** Every device, with its hardware kit (`dev.hw.sim` is what simulated people press). */
+  devices: RunningDevice[];
   notes: string[];
   traffic?: Traffic;
   /** The one web host every role's pages are mounted on. */
@@ -76,25 +74,17 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     const broker: EmbeddedBroker = await startEmbeddedBroker({ port: o.mqttPort ?? 1883, host, web });
     stops.push(() => broker.close());
 
-    const starters: Partial<Record<Role, RoleStarter>> = {};
-    const missing: string[] = [];
-    for (const role of ['controller', 'kiosk', 'counter', 'board'] as const) {
-      const found = await loadStarter(role);
-      // The demo's controller also serves the ticket status and manager pages.
-      if (found.ok) starters[role] = role === 'controller' ? controllerWithPages : found.starter;
-      else missing.push(found.missing);
-    }
-
     // Staff sign in with a PIN and managers with a password, as in a hall (firmware/security/people.ts).
     seedDemoPeople(join(o.dataDir, 'controller', 'people.json'), hall, new Date(clock.now()));
 
+    const devices: RunningDevice[] = [];
     const started: DemoHall['started'] = [];
     let controller: RunningDevice | undefined;
     // The controller first, so the others find the retained states at once.
     for (const device of demoDevices(hall, broker.url, o.dataDir, o.city)) {
-      if (!starters[device.role]) continue;
-      const dev = await runDevice({ device, hall, web, clock, log: o.log, starters, healthEveryS: 10 });
+      const dev = await runDevice({ device, hall, web, clock, log: o.log, healthEveryS: 10 });
       if (device.role === 'controller') controller = dev;
+      devices.push(dev);
       started.push({ device: device.device, role: device.role });
       stops.push(() => dev.stop());
     }
@@ -110,7 +100,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     }
 
     return {
-      hall, httpPort, mqttPort: broker.port, brokerUrl: broker.url, clock, started, missing, notes, traffic, web,
+      hall, httpPort, mqttPort: broker.port, brokerUrl: broker.url, clock, started, devices, notes, traffic, web,
       stop: stopAll,
     };
   } catch (e) {

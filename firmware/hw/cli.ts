@@ -43,9 +43,10 @@ export function register(program: Command): void {
     .option('--lang <zh|en>', 'language', 'zh')
     .option('--device <alsa>', 'ALSA device for aplay', 'default')
     .action(async (words: string[], o: { lang: string; device: string }) => {
-      const { EspeakSpeaker } = await import('../../signage/voice/speaker.ts');
+      const { DRIVERS } = await import('../runtime/roles.ts');
+      const { createSpeaker } = await DRIVERS.voice();
       try {
-        const sp = new EspeakSpeaker({ alsaDevice: o.device });
+        const sp = createSpeaker({ simulated: false, alsaDevice: o.device });
         await sp.speak({ lang: o.lang === 'en' ? 'en' : 'zh', text: words.join(' ') });
       } catch (e) {
         console.error((e as Error).message);

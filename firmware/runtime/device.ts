@@ -1,9 +1,13 @@
-// The device runtime: one MQTT session with a last will, `status` (retained) and
-// `health` (every few seconds, QoS 0), then the board's role on top. Every board —
-// controller, kiosk, counter, lobby board — starts through here.
+// The device runtime: one MQTT session with a last will and its one bus, `status`
+// (retained) and `health` (every few seconds, QoS 0), one hardware kit, then the
+// board's role — its parts from the registry, started in order and stopped in
+// reverse. Every board — controller, kiosk, counter, lobby board — starts through
+// here, and so does every device of the demo.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { loadBoardSpec } from '../../hw-specs/schema.ts';
+import { createHardware, type HardwareDrivers, type HardwareKit } from '../hw/kit.ts';
 import type { Bus } from '../bus/types.ts';
 import type { Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
@@ -12,8 +16,9 @@ import type { Role } from '../protocol/messages.ts';
 import { WebApp } from '../web/app.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { createLogger } from './logger.ts';
+import { startRole, type RoleDefinition } from './parts.ts';
 import type { DeviceConfig, RoleContext, RoleHandle, RoleStarter } from './role.ts';
-import { loadStarter } from './roles.ts';
+import { DEFAULT_SPECS, DRIVERS, ROLES } from './roles.ts';
 import { openSession } from './session.ts';
 import { firmwareVersion } from './version.ts';
 
@@ -24,8 +29,14 @@ export interface RunDeviceOptions {
   web?: WebApp;
   clock?: Clock;
   log?: Logger;
-  /** Starters by role (tests, the demo); otherwise the role's module is loaded. */
+  /** A role's definition to use instead of the registry's (e.g. the controller with options). */
+  roles?: Partial<Record<Role, RoleDefinition>>;
+  /** A bare starter instead of a definition (tests of the runtime itself). */
   starters?: Partial<Record<Role, RoleStarter>>;
+  /** The hardware kit's drivers (default: the registry's). */
+  drivers?: HardwareDrivers;
+  /** How to make the MQTT client (default: over the network to `device.broker.url`; the controller's own broker: in-process). */
+  createClient?: (options: IClientOptions) => MqttClient;
   /** Seconds between `health` messages (default 10). */
   healthEveryS?: number;
   backoff?: BackoffOptions;
@@ -33,8 +44,10 @@ export interface RunDeviceOptions {
 }
 
 export interface RunningDevice {
-  /** The role's handle (the demo reaches the controller's engine through it). */
+  /** The role's handle: stop it (the runtime does). */
   role: RoleHandle;
+  /** The board's hardware; on a simulated board, `hw.sim` is what people press. */
+  hw: HardwareKit;
   /** The device's bus (the update agent rides on it). */
   bus: Bus;
   /** The MQTT.js client under the bus (connection events, diagnostics). */
@@ -53,11 +66,8 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   const isoNow = () => isoLocal(clock.now(), tz);
   const version = firmwareVersion();
 
-  const starter = opts.starters?.[device.role] ?? await (async () => {
-    const found = await loadStarter(device.role);
-    if (!found.ok) throw new Error(`cannot start role ${device.role}: ${found.missing}`);
-    return found.starter;
-  })();
+  const starter = opts.starters?.[device.role];
+  const definition = starter ? undefined : opts.roles?.[device.role] ?? await ROLES[device.role]();
 
   const dataDir = device.dataDir ?? join('var', device.device);
   mkdirSync(dataDir, { recursive: true });
@@ -74,7 +84,7 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
 
   const session = await openSession({
     hall: device.hall, device: device.device, role: device.role, version,
-    broker: device.broker, isoNow, log, backoff: opts.backoff, keepaliveS: opts.keepaliveS,
+    broker: device.broker, isoNow, log, backoff: opts.backoff, keepaliveS: opts.keepaliveS, createClient: opts.createClient,
   });
   const bus = session.bus;
   log.info({ broker: device.broker.url, version }, 'connected');
@@ -91,8 +101,10 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
     };
     void bus.publish('device-health', { device: device.device }, payload);
   };
+  const specName = device.spec ?? DEFAULT_SPECS[device.role];
+  const hw = createHardware(specName ? loadBoardSpec(specName) : undefined, { simulated: device.simulated, drivers: opts.drivers ?? DRIVERS });
   const ctx: RoleContext = {
-    hall, device, bus, web, log, clock, dataDir,
+    hall, device, bus, web, hw, log, clock, dataDir,
     setHealth(fields) {
       for (const [k, v] of Object.entries(fields)) {
         if (k === 'at' || k === 'uptimeS' || k === 'rssMB') continue; // the runtime's own
@@ -103,9 +115,15 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
 
   let role: RoleHandle;
   try {
-    role = await starter(ctx);
+    if (starter) role = await starter(ctx);
+    else {
+      const running = await startRole(definition!, ctx);
+      role = { stop: running.stop, parts: running.started } as RoleHandle;
+      log.debug({ parts: running.started }, 'parts started');
+    }
   } catch (e) {
     log.error({ err: (e as Error).message }, 'role failed to start');
+    await hw.close();
     await session.close();
     if (ownWeb) await ownWeb.close().catch(() => undefined);
     throw e;
@@ -118,6 +136,7 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   let stopping: Promise<void> | undefined;
   return {
     role,
+    hw,
     bus,
     client: session.client,
     health: () => ({ ...extra }),
@@ -125,6 +144,7 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
       stopping ??= (async () => {
         clearInterval(timer);
         try { await role.stop(); } catch (e) { log.error({ err: (e as Error).message }, 'role did not stop cleanly'); }
+        await hw.close();
         await session.close();
         if (ownWeb) await ownWeb.close().catch(() => undefined);
         log.info('stopped');

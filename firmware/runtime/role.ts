@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/types.ts';
+import type { HardwareKit } from '../hw/kit.ts';
 import { Name, Role } from '../protocol/messages.ts';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
@@ -53,6 +54,8 @@ export interface RoleContext {
   bus: Bus;
   /** Where the role mounts its pages. */
   web: WebApp;
+  /** The board's hardware (GPIO, printer, LED boards, speaker), real or simulated. */
+  hw: HardwareKit;
   log: Logger;
   clock: Clock;
   /** A folder the role may keep state in (created). */

@@ -1,32 +1,28 @@
-// Where each role's starter lives. Loaded lazily (a counter never loads the
-// controller's SQLite), with literal import paths so that `tsc`, a reader and the
-// build (which makes each role its own chunk) can follow them. A role whose module
-// is not in this build is reported as missing rather than faked.
+// The role registry: which module defines each role, and which drivers the
+// hardware kit uses — typed lazy imports that tsc and a reader can follow. Lazy,
+// so a counter never loads SQLite and a controller never loads johnny-five. This
+// file is the ONLY place firmware/ imports kiosk/ or signage/ (the import check,
+// tests/unit/imports.test.ts, fails on any other).
+import type { HardwareDrivers } from '../hw/kit.ts';
 import type { Role } from '../protocol/messages.ts';
-import type { RoleStarter } from './role.ts';
+import type { RoleDefinition } from './parts.ts';
 
-type Loaded = Record<string, unknown>;
-
-export const ROLE_MODULES: Record<Role, { path: string; export: string; load: () => Promise<Loaded> }> = {
-  controller: { path: 'firmware/controller/service.ts', export: 'startControllerRole', load: () => import('../controller/service.ts') },
-  kiosk: { path: 'kiosk/role.ts', export: 'startKioskRole', load: () => import('../../kiosk/role.ts') },
-  counter: { path: 'firmware/counter/role.ts', export: 'startCounterRole', load: () => import('../counter/role.ts') },
-  board: { path: 'signage/board/role.ts', export: 'startBoardRole', load: () => import('../../signage/board/role.ts') },
+export const ROLES: Record<Role, () => Promise<RoleDefinition>> = {
+  controller: () => import('../controller/role.ts').then((m) => m.controllerRole),
+  kiosk: () => import('../../kiosk/role.ts').then((m) => m.kioskRole),
+  counter: () => import('../counter/role.ts').then((m) => m.counterRole),
+  board: () => import('../../signage/board/role.ts').then((m) => m.boardRole),
 };
 
-export type StarterLookup = { ok: true; starter: RoleStarter } | { ok: false; missing: string };
+/** The drivers behind the hardware kit (firmware/hw/kit.ts), next to the hardware they drive. */
+export const DRIVERS: HardwareDrivers = {
+  printer: () => import('../../kiosk/printer/index.ts'),
+  led: () => import('../../signage/led/drivers.ts'),
+  voice: () => import('../../signage/voice/driver.ts'),
+};
 
-/** The role's starter, or why there is none (its file or export is not there yet). */
-export async function loadStarter(role: Role): Promise<StarterLookup> {
-  const m = ROLE_MODULES[role];
-  let mod: Loaded;
-  try {
-    mod = await m.load();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return { ok: false, missing: `${m.path} (role ${role}) is not in this build` };
-    throw e;
-  }
-  const starter = mod[m.export];
-  if (typeof starter !== 'function') return { ok: false, missing: `${m.path} does not export ${m.export}` };
-  return { ok: true, starter: starter as RoleStarter };
-}
+/** The spec a board of each role has when its configuration names none. */
+export const DEFAULT_SPECS: Partial<Record<Role, string>> = { counter: 'counter-pi-zero', board: 'board-pi4' };
+
+/** The commands that live with the kiosk's own code (`manyi ticket …`). */
+export const KIOSK_COMMANDS = () => import('../../kiosk/cli.ts');

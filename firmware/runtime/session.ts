@@ -22,6 +22,8 @@ export interface SessionOptions {
   backoff?: BackoffOptions;
   /** Seconds without traffic before a ping (and before the broker fires the will: 1.5×). */
   keepaliveS?: number;
+  /** Makes the client (default `mqtt.connect(broker.url, …)`); the controller's own broker connects in-process. */
+  createClient?: (options: IClientOptions) => MqttClient;
 }
 
 export function statusOf(o: Pick<SessionOptions, 'role' | 'version'>, state: DeviceStatus['state'], at: string): DeviceStatus {
@@ -72,7 +74,7 @@ export interface Session {
  */
 export async function openSession(o: SessionOptions): Promise<Session> {
   const backoff = createBackoff(o.backoff);
-  const client = mqtt.connect(o.broker.url, clientOptions(o));
+  const client = o.createClient ? o.createClient(clientOptions(o)) : mqtt.connect(o.broker.url, clientOptions(o));
   const bus = new MqttBus(client, o.hall, o.log);
   const status = (state: DeviceStatus['state']) => bus.publish('device-status', { device: o.device }, statusOf(o, state, o.isoNow()));
 

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
-import { startControllerRole } from '../../firmware/controller/service.ts';
+import { controllerRole } from '../../firmware/controller/role.ts';
+import { startRole } from '../../firmware/runtime/parts.ts';
+import { createHardware } from '../../firmware/hw/kit.ts';
+import { DRIVERS } from '../../firmware/runtime/roles.ts';
 import { WebApp } from '../../firmware/web/app.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
@@ -22,8 +25,8 @@ describe('startControllerRole', () => {
     const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
     const web = new WebApp();
     const port = await web.listen(0, '127.0.0.1');
-    const role = await startControllerRole({
-      hall, web, bus: new MqttBus(client, hall.hall.id), clock: new VirtualClock(at(0)), dataDir, log: pino({ level: 'silent' }), setHealth: () => undefined,
+    const role = await startRole(controllerRole, {
+      hall, web, hw: createHardware(undefined, { simulated: true, drivers: DRIVERS }), bus: new MqttBus(client, hall.hall.id), clock: new VirtualClock(at(0)), dataDir, log: pino({ level: 'silent' }), setHealth: () => undefined,
       device: { device: 'controller-1', role: 'controller', hall: hall.hall.id, broker: { url: broker.url }, simulated: true },
     });
     const probe = await Probe.connect(broker.url, `manyi/v1/${hall.hall.id}/kiosk/+/reply`);

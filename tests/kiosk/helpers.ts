@@ -17,6 +17,9 @@ import type { KioskRequest } from '../../firmware/protocol/messages.ts';
 import { DeviceConfig } from '../../firmware/runtime/role.ts';
 import { WebApp } from '../../firmware/web/app.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
+import { createHardware } from '../../firmware/hw/kit.ts';
+import { loadBoardSpec } from '../../hw-specs/schema.ts';
+import { DEFAULT_SPECS, DRIVERS } from '../../firmware/runtime/roles.ts';
 
 export interface FiledTicket { no: string; service: string; issuedAt: string; kiosk: string; offline: boolean }
 
@@ -161,8 +164,10 @@ export async function kioskHarness(opts: { kiosk?: string; spec?: string; fake?:
   const webPort = await web.listen(0, '127.0.0.1');
   const health: Record<string, unknown> = {};
   const healthChanges: Array<Record<string, unknown>> = [];
+  const hw = createHardware(opts.spec ? loadBoardSpec(opts.spec) : undefined, { simulated: true, drivers: DRIVERS });
   const ctx: RoleContext = {
     hall,
+    hw,
     device: DeviceConfig.parse({ device: `kiosk-${kiosk}`, role: 'kiosk', hall: hall.hall.id, kiosk, broker: { url: broker.url }, simulated: true, ...(opts.spec ? { spec: opts.spec } : {}) }),
     bus: new MqttBus(kioskMqtt, hall.hall.id),
     web,
@@ -174,6 +179,7 @@ export async function kioskHarness(opts: { kiosk?: string; spec?: string; fake?:
   return {
     hall, broker, controller, proxy, ctx, health, healthChanges, web, webPort, clock,
     async close() {
+      await hw.close();
       kioskMqtt.end(true);
       ctrlMqtt.end(true);
       await web.close();

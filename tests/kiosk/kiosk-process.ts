@@ -13,6 +13,8 @@ import { WebApp } from '../../firmware/web/app.ts';
 import { createKioskRole } from '../../kiosk/role.ts';
 import { SimPrinter } from '../../kiosk/printer/sim.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
+import { createHardware } from '../../firmware/hw/kit.ts';
+import { DEFAULT_SPECS, DRIVERS } from '../../firmware/runtime/roles.ts';
 
 const [brokerUrl] = process.argv.slice(2);
 const hall = loadHallConfig();
@@ -21,7 +23,7 @@ const client = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 100, client
 const web = new WebApp();
 await web.listen(0, '127.0.0.1');
 const kiosk = await createKioskRole({ printer: new SimPrinter({ dir: mkdtempSync(join(tmpdir(), 'manyi-proc-')) }), previews: false })({
-  hall, web, clock, bus: new MqttBus(client, hall.hall.id), log: pino({ level: 'silent' }), dataDir: mkdtempSync(join(tmpdir(), 'manyi-proc-')),
+  hall, web, clock, bus: new MqttBus(client, hall.hall.id), hw: createHardware(undefined, { simulated: true, drivers: DRIVERS }), log: pino({ level: 'silent' }), dataDir: mkdtempSync(join(tmpdir(), 'manyi-proc-')),
   device: DeviceConfig.parse({ device: 'kiosk-proc', role: 'kiosk', hall: hall.hall.id, kiosk: 'proc', broker: { url: brokerUrl }, simulated: true }),
   setHealth: () => {},
 });

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startController } from '../../firmware/controller/service.ts';
 import { createKioskRole } from '../../kiosk/role.ts';
 import { SimPrinter } from '../../kiosk/printer/sim.ts';
-import { engineTicketSource, mountTicketStatusPage } from '../../kiosk/status-page/status-page.ts';
+import { engineTicketSource, mountTicketStatusPage } from '../../firmware/controller/status-page/status-page.ts';
 import { kioskHarness, until } from './helpers.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { WebApp } from '../../firmware/web/app.ts';
-import { mountTicketStatusPage, type TicketStatus } from '../../kiosk/status-page/status-page.ts';
+import { mountTicketStatusPage, type TicketStatus } from '../../firmware/controller/status-page/status-page.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../kiosk/preview/render.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 

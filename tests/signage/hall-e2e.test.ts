@@ -95,7 +95,7 @@ describe('the demo hall with 16 counters and the real controller', () => {
     await page.waitForFunction(() => document.querySelectorAll('#services tr').length === 5, null, { timeout: 5000 });
 
     // The clerk presses the keypad's call-next key (a bouncing contact).
-    await c5.simGpio!.press(loadBoardSpec('counter-pi-zero', 'counter').keypad['call-next']!.bcm, { bounces: 3, holdMs: 60 });
+    await c5.sim!.press(loadBoardSpec('counter-pi-zero', 'counter').keypad['call-next']!.bcm, { bounces: 3, holdMs: 60 });
     await until(() => c5.led!.view().text === `${no}   5`, 10_000, 'window 5 board shows the ticket');
     await page.waitForSelector(`body[data-last-call="${no}"]`, { timeout: 10_000 });
     expect(await page.textContent('#flash .where')).toBe('请到 1楼 5号窗口');
@@ -128,13 +128,13 @@ describe('the demo hall with 16 counters and the real controller', () => {
     expect((await post({ action: 'complete' })).ok).toBe(true);
     await until(() => c11.pad.phase === 'lit', 10_000, 'pad lit');
     const key = spec.ratingPad.keys.find((k) => k.score === 'very-satisfied')!;
-    await c11.simGpio!.press(key.button.bcm, { bounces: 6, holdMs: 80 });
+    await c11.sim!.press(key.button.bcm, { bounces: 6, holdMs: 80 });
     await until(() => c11.unit.history.some((h) => h.what === 'rating very-satisfied'), 10_000, 'rating reply');
     expect(c11.unit.history.find((h) => h.what === 'rating very-satisfied')!.ok).toBe(true);
     await until(() => c11.pad.phase === 'dark', 10_000, 'pad dark');
     // A second press on a dark pad sends nothing.
     const n = c11.unit.history.length;
-    await c11.simGpio!.press(key.button.bcm, { bounces: 2 });
+    await c11.sim!.press(key.button.bcm, { bounces: 2 });
     await new Promise((r) => setTimeout(r, 100));
     expect(c11.unit.history.length).toBe(n);
   });

@@ -13,6 +13,9 @@ import { DeviceConfig, type RoleContext } from '../../firmware/runtime/role.ts';
 import { WebApp } from '../../firmware/web/app.ts';
 import { topics, type HallState, type WindowState } from '../../firmware/protocol/index.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
+import { createHardware } from '../../firmware/hw/kit.ts';
+import { loadBoardSpec } from '../../hw-specs/schema.ts';
+import { DEFAULT_SPECS, DRIVERS } from '../../firmware/runtime/roles.ts';
 
 export const HALL: HallConfig = loadHallConfig();
 export const H = HALL.hall.id;
@@ -34,11 +37,13 @@ export async function makeContext(broker: EmbeddedBroker, device: Partial<Device
   const app = web ?? new WebApp();
   const port = web ? 0 : await app.listen(0, '127.0.0.1');
   const health: Record<string, unknown> = {};
+  const specName = cfg.spec ?? DEFAULT_SPECS[cfg.role];
+  const hw = createHardware(specName ? loadBoardSpec(specName) : undefined, { simulated: cfg.simulated, drivers: DRIVERS });
   const ctx: RoleContext = {
-    hall: HALL, device: cfg, bus: new MqttBus(client, HALL.hall.id), web: app, log: pino({ level: 'silent' }), clock: systemClock,
+    hall: HALL, device: cfg, bus: new MqttBus(client, HALL.hall.id), web: app, hw, log: pino({ level: 'silent' }), clock: systemClock,
     dataDir: mkdtempSync(join(tmpdir(), 'manyi-test-')), setHealth: (f) => Object.assign(health, f),
   };
-  return { ctx, port, health, async close() { await client.endAsync(true); if (!web) await app.close(); } };
+  return { ctx, port, health, async close() { await hw.close(); await client.endAsync(true); if (!web) await app.close(); } };
 }
 
 export function iso(ms = Date.now()): string { return new Date(ms).toISOString(); }

@@ -14,7 +14,7 @@ import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { recordedArrivals } from '../../firmware/routing/recorded.ts';
 import { recordedRates, staffingSvg, type StaffingPlan } from '../../firmware/sim/staffing.ts';
 import { parseWeekday, staffingFromRecorded, type RecordedStaffing } from '../../firmware/sim/staffing-recorded.ts';
-import { staffingSection, staffingView, staffingViewReady } from '../../signage/manager/staffing.ts';
+import { staffingSection, staffingView, staffingViewReady } from '../../firmware/stats/manager/staffing.ts';
 import { probWaitOver } from '../../firmware/sim/erlang.ts';
 
 async function run(register: (p: Command) => void, ...args: string[]): Promise<string> {

@@ -10,7 +10,7 @@ import { rangeStats } from '../../firmware/stats/range.ts';
 import { StatsStore } from '../../firmware/stats/store.ts';
 import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../../firmware/supervision/index.ts';
 import { WebApp } from '../../firmware/web/app.ts';
-import { mountManagerPages } from '../../signage/manager/index.ts';
+import { mountManagerPages } from '../../firmware/stats/manager/index.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { HallEngine } from '../../firmware/controller/engine.ts';
 import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';

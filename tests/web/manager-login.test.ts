@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { loadHallConfig } from '../../firmware/config/hall.ts';
 import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { WebApp } from '../../firmware/web/app.ts';
-import { mountManagerPages } from '../../signage/manager/index.ts';
+import { mountManagerPages } from '../../firmware/stats/manager/index.ts';
 import { mountManagerLogin } from '../../firmware/security/manager-login.ts';
 import { addToken, loadPeople, PeopleAuth, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { tempDir } from '../maint/helpers.ts';

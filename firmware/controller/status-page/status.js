@@ -1,4 +1,4 @@
-// The ticket status page's script (kiosk/status-page/html.ts): live position and
+// The ticket status page's script (firmware/controller/status-page/html.ts): live position and
 // where to go, set with textContent only.
 const hall = { zh: document.body.dataset.hallZh, en: document.body.dataset.hallEn };
 const L = (navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en';

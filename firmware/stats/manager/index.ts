@@ -1,17 +1,17 @@
 // Mounts the manager's page (/manager) and the statistics API (/api/stats/…) on a
 // role's web host. The controller passes its database, hall and live sources.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { HallConfig } from '../../firmware/config/hall.ts';
-import type { Alert, HallState } from '../../firmware/protocol/messages.ts';
+import type { HallConfig } from '../../config/hall.ts';
+import type { Alert, HallState } from '../../protocol/messages.ts';
 import type { IncomingMessage } from 'node:http';
-import { mountStatsApi, rangeFromQuery, type Guard } from '../../firmware/stats/api.ts';
-import { rangeStats, staffRanking } from '../../firmware/stats/range.ts';
-import { StatsStore } from '../../firmware/stats/store.ts';
-import { sendJson, type Handler, type WebApp } from '../../firmware/web/app.ts';
+import { mountStatsApi, rangeFromQuery, type Guard } from '../api.ts';
+import { rangeStats, staffRanking } from '../range.ts';
+import { StatsStore } from '../store.ts';
+import { sendJson, type Handler, type WebApp } from '../../web/app.ts';
 import { renderManagerPage } from './page.ts';
 import { staffingView } from './staffing.ts';
-import { parseWeekday } from '../../firmware/sim/staffing-recorded.ts';
-import { localWeekday, localToMs } from '../../firmware/lib/time.ts';
+import { parseWeekday } from '../../sim/staffing-recorded.ts';
+import { localWeekday, localToMs } from '../../lib/time.ts';
 
 export interface ManagerOptions {
   db: BetterSqlite3.Database;

@@ -3,9 +3,9 @@
 // (or the integrator) gives it a source of ticket status and a change signal.
 import { z } from 'zod';
 import type { WebSocket } from 'ws';
-import type { HallConfig } from '../../firmware/config/hall.ts';
-import { ServiceId, TicketNo } from '../../firmware/protocol/messages.ts';
-import { sendJson, type WebApp } from '../../firmware/web/app.ts';
+import type { HallConfig } from '../../config/hall.ts';
+import { ServiceId, TicketNo } from '../../protocol/messages.ts';
+import { sendJson, type WebApp } from '../../web/app.ts';
 import { STATUS_SCRIPT, statusHtml } from './html.ts';
 
 export const TicketStatus = z.object({

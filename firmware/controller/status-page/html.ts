@@ -1,6 +1,6 @@
 // The phone page of one ticket. Bilingual by the phone's language, live over WebSocket.
-import type { HallConfig } from '../../firmware/config/hall.ts';
-import { esc } from '../../firmware/web/html.ts';
+import type { HallConfig } from '../../config/hall.ts';
+import { esc } from '../../web/html.ts';
 
 /** The page's script, served at /t/status.js (no inline script: the CSP forbids it). */
 export const STATUS_SCRIPT = new URL('./status.js', import.meta.url).pathname;

@@ -3,9 +3,9 @@
 // arrivals and service times; `manyi staffing --db` also checks it by
 // simulating it through the engine). The chart is the same SVG the command writes.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { HallConfig } from '../../firmware/config/hall.ts';
-import { proposeStaffing, readWeekdayAsync, WEEKDAYS } from '../../firmware/sim/staffing-recorded.ts';
-import { staffingSvg, type StaffingPlan } from '../../firmware/sim/staffing.ts';
+import type { HallConfig } from '../../config/hall.ts';
+import { proposeStaffing, readWeekdayAsync, WEEKDAYS } from '../../sim/staffing-recorded.ts';
+import { staffingSvg, type StaffingPlan } from '../../sim/staffing.ts';
 import { esc } from './charts.ts';
 import { t, type Lang } from './i18n.ts';
 

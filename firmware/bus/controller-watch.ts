@@ -4,8 +4,8 @@
 // `health` (every few seconds from the device runtime) — a quiet hall changes
 // nothing for minutes, so the hall state alone would cry wolf. Its retained
 // `status` going `offline` (its last will) counts as gone at once.
-import type { Bus } from '../firmware/bus/types.ts';
-import type { Clock } from '../firmware/lib/time.ts';
+import type { Bus } from './types.ts';
+import type { Clock } from '../lib/time.ts';
 
 export class ControllerWatch {
   private lastAlive = -Infinity;

@@ -1,10 +1,10 @@
 // The manager's page: figures for a range of days (today live by default), with
 // charts and tables, in Chinese or English. Rendered on the server as one HTML
 // document; when it shows today it reloads itself every 30 s.
-import type { HallConfig } from '../../firmware/config/hall.ts';
-import type { Figures } from '../../firmware/stats/figures.ts';
-import type { RangeStats, RankEntry } from '../../firmware/stats/range.ts';
-import { RATING_SCORES, type Alert, type HallState } from '../../firmware/protocol/messages.ts';
+import type { HallConfig } from '../../config/hall.ts';
+import type { Figures } from '../figures.ts';
+import type { RangeStats, RankEntry } from '../range.ts';
+import { RATING_SCORES, type Alert, type HallState } from '../../protocol/messages.ts';
 import { barLineChart, esc, stackedBars } from './charts.ts';
 import { t, type Lang } from './i18n.ts';
 import { MANAGER_CSS } from './style.ts';

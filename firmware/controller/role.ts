@@ -1,0 +1,69 @@
+// The hall's controller: ONE role, the same for `manyi run` on a controller board,
+// `manyi controller` and the demo. Every part a hall's controller runs is listed
+// here, in start order; the runtime stops them in reverse.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SqliteStore } from '../eventlog/sqlite-store.ts';
+import { part, type RoleDefinition } from '../runtime/parts.ts';
+import { mountManagerPages } from '../stats/manager/index.ts';
+import { mountBundles } from '../update/serve.ts';
+import { startController, type Controller } from './service.ts';
+import { engineTicketSource, mountTicketStatusPage } from './status-page/status-page.ts';
+
+export interface ControllerRoleOptions {
+  /** Routing policy name (firmware/routing; default `default`). */
+  policy?: string;
+  /** The event log's file (default `{dataDir}/controller.db`). */
+  dbFile?: string;
+  /** Where `/bundles/` serves update archives from (default `{dataDir}/bundles`). */
+  bundlesDir?: string;
+}
+
+/** What the controller's parts share; the demo and tests read the engine from it. */
+export interface ControllerParts { store?: SqliteStore; controller?: Controller }
+
+/** `shared` (optional) receives the store and controller as they start (the demo, tests). */
+export function controllerParts(o: ControllerRoleOptions = {}, into?: ControllerParts): RoleDefinition {
+  return {
+    role: 'controller',
+    parts: () => { const shared: ControllerParts = into ?? {}; return [
+      // The event log first: nothing is acknowledged before it is stored.
+      part('event log', (ctx) => {
+        const store = shared.store = new SqliteStore(o.dbFile ?? join(ctx.dataDir, 'controller.db'), { clock: ctx.clock });
+        if (store.migrated.length && store.migrated[0] !== '1: events, replies and meta') ctx.log.info({ steps: store.migrated }, 'event log migrated');
+        return () => store.close();
+      }),
+      // The engine, its message handlers (one per inbound kind), state publishing, supervision,
+      // and the city forwarder when the hall has joined a city (device.city).
+      part('hall engine and messages', async (ctx) => {
+        const c = shared.controller = await startController({
+          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, city: ctx.device.city, setHealth: ctx.setHealth,
+          // Below the disk's floor, no new tickets (firmware/safekeeping); the guard watches where the log lives.
+          disk: { dir: o.dbFile ? dirname(o.dbFile) : ctx.dataDir },
+        });
+        return () => c.stop();
+      }),
+      // `/t/{day}/{no}`: where the QR code on each ticket points.
+      part('ticket status page', (ctx) => {
+        const page = mountTicketStatusPage(ctx.web, engineTicketSource(shared.controller!.engine), ctx.hall);
+        return () => page.close();
+      }),
+      // `/manager` and `/api/stats/*` (firmware/stats/API.md).
+      part('manager page and statistics', (ctx) => {
+        const c = shared.controller!;
+        mountManagerPages(ctx.web, {
+          db: shared.store!.db, hall: ctx.hall, now: () => ctx.clock.now(),
+          live: () => c.engine.hallState(ctx.clock.now()), alerts: () => c.activeAlerts(),
+        });
+      }),
+      // `/bundles/NAME.tar.gz`: firmware bundles the boards download (MAINTAINER.md §7).
+      part('update bundles', (ctx) => {
+        const dir = o.bundlesDir ?? join(ctx.dataDir, 'bundles');
+        mkdirSync(dir, { recursive: true });
+        mountBundles(ctx.web, dir);
+      }),
+    ]; },
+  };
+}
+
+export const controllerRole: RoleDefinition = controllerParts();
