@@ -82,7 +82,7 @@ describe('npm run build', () => {
       }
     }
     // …while the controller's does load SQLite.
-    expect(staticInputs(meta, chunkOf(meta, 'firmware/controller/service.ts')).external).toContain('better-sqlite3');
+    expect(staticInputs(meta, chunkOf(meta, 'firmware/controller/role.ts')).external).toContain('better-sqlite3');
   });
 });
 
