@@ -4,7 +4,7 @@
 // devices of `--registry`; an open broker (`--open-broker`, a bench) listens on
 // loopback unless `--host` says otherwise, and says so loudly.
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FileBrokerAuth } from '../security/file-auth.ts';
 import pino from 'pino';
@@ -34,8 +34,9 @@ export function register(program: Command): void {
     .option('--open-broker', 'no authentication: any client may do anything (a bench, never a hall)')
     .option('--host <host>', 'address to listen on (default 0.0.0.0; 127.0.0.1 with --open-broker)')
     .option('--policy <name>', 'routing policy', 'default')
+    .option('--people <file>', 'staff and managers who may sign in (manyi staff|managers add); default: people.json beside --db with --registry, none with --open-broker')
     .option('--city <file>', "join the city: a JSON file holding the configuration's city block ({url, username, password, ca})")
-    .action(async (o: { hall: string; db: string; port: number; wsPort: number; host?: string; policy: string; registry?: string; openBroker?: boolean; city?: string }) => {
+    .action(async (o: { hall: string; db: string; port: number; wsPort: number; host?: string; policy: string; registry?: string; openBroker?: boolean; city?: string; people?: string }) => {
       const log = pino({ name: 'controller' }, pino.destination(2));
       if (!o.registry && !o.openBroker) {
         process.stderr.write('manyi controller: --registry FILE is required (the devices the broker admits; manyi provision writes it), or --open-broker for a bench\n');
@@ -59,7 +60,7 @@ export function register(program: Command): void {
       });
       const dev = await runDevice({
         device, hall, web, log, createClient: (options) => broker.internalClient(options),
-        roles: { controller: controllerParts({ policy: o.policy, dbFile: db }) },
+        roles: { controller: controllerParts({ policy: o.policy, dbFile: db, peopleFile: o.people ? resolve(o.people) : o.registry ? join(dirname(db), 'people.json') : false }) },
       });
       let stopping = false;
       const stop = async () => {

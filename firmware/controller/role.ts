@@ -4,6 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
+import { mountManagerLogin } from '../security/manager-login.ts';
+import { PeopleAuth } from '../security/people.ts';
 import { part, type RoleDefinition } from '../runtime/parts.ts';
 import { mountManagerPages } from '../stats/manager/index.ts';
 import { mountBundles } from '../update/serve.ts';
@@ -15,12 +17,14 @@ export interface ControllerRoleOptions {
   policy?: string;
   /** The event log's file (default `{dataDir}/controller.db`). */
   dbFile?: string;
+  /** Staff and managers who may sign in (default `{dataDir}/people.json`); `false`: no sign-in at all (a bench). */
+  peopleFile?: string | false;
   /** Where `/bundles/` serves update archives from (default `{dataDir}/bundles`). */
   bundlesDir?: string;
 }
 
 /** What the controller's parts share; the demo and tests read the engine from it. */
-export interface ControllerParts { store?: SqliteStore; controller?: Controller }
+export interface ControllerParts { store?: SqliteStore; controller?: Controller; people?: PeopleAuth }
 
 /** `shared` (optional) receives the store and controller as they start (the demo, tests). */
 export function controllerParts(o: ControllerRoleOptions = {}, into?: ControllerParts): RoleDefinition {
@@ -33,11 +37,17 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
         if (store.migrated.length && store.migrated[0] !== '1: events, replies and meta') ctx.log.info({ steps: store.migrated }, 'event log migrated');
         return () => store.close();
       }),
+      // Staff sign in at their window with a PIN, managers with a password (`manyi staff|managers add`);
+      // without a people file nobody can open a window or the manager's page.
+      part('people', (ctx) => {
+        if (o.peopleFile === false) { ctx.log.warn('no sign-in: any staff id opens a window, the manager\'s page is open (a bench, never a hall)'); return; }
+        shared.people = new PeopleAuth(o.peopleFile ?? join(ctx.dataDir, 'people.json'), {}, () => ctx.clock.now());
+      }),
       // The engine, its message handlers (one per inbound kind), state publishing, supervision,
       // and the city forwarder when the hall has joined a city (device.city).
       part('hall engine and messages', async (ctx) => {
         const c = shared.controller = await startController({
-          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, city: ctx.device.city, setHealth: ctx.setHealth,
+          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, people: shared.people, city: ctx.device.city, setHealth: ctx.setHealth,
           // Below the disk's floor, no new tickets (firmware/safekeeping); the guard watches where the log lives.
           disk: { dir: o.dbFile ? dirname(o.dbFile) : ctx.dataDir },
         });
@@ -51,9 +61,11 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
       // `/manager` and `/api/stats/*` (firmware/stats/API.md).
       part('manager page and statistics', (ctx) => {
         const c = shared.controller!;
+        const login = shared.people ? mountManagerLogin(ctx.web, shared.people, { title: ctx.hall.hall.name.zh, now: () => ctx.clock.now() }) : undefined;
         mountManagerPages(ctx.web, {
           db: shared.store!.db, hall: ctx.hall, now: () => ctx.clock.now(),
           live: () => c.engine.hallState(ctx.clock.now()), alerts: () => c.activeAlerts(),
+          guard: login?.guard, signOutToken: login?.token,
         });
       }),
       // `/bundles/NAME.tar.gz`: firmware bundles the boards download (MAINTAINER.md §7).

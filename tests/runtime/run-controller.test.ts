@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_HALL_PATH } from '../../firmware/config/hall.ts';
 import { readFileSync } from 'node:fs';
+import { addToken, loadPeople, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { watch } from './helpers.ts';
 
 const MANYI = new URL('../../firmware/bin/manyi.mjs', import.meta.url).pathname;
@@ -37,6 +38,11 @@ describe('manyi run, controller', () => {
     writeFileSync(join(dir, 'hall.json'), JSON.stringify(hall));
     const file = join(dir, 'ctl.json');
     writeFileSync(file, JSON.stringify({ device: 'ctl', role: 'controller', hall: 'demo-hospital', hallConfig: 'hall.json', broker: { url }, httpPort: 0, dataDir: 'ctl' }));
+    // A manager who may see /manager and /api/stats (as `manyi managers add` and `token` write it).
+    mkdirSync(join(dir, 'ctl'), { recursive: true });
+    const people = addToken(setPerson(loadPeople(join(dir, 'ctl', 'people.json')), { id: 'alice', role: 'manager' }, 'correct horse battery', new Date()), 'alice', new Date());
+    savePeople(join(dir, 'ctl', 'people.json'), people.people);
+    const asManager = { headers: { authorization: `Bearer ${people.token}` } };
     // A bundle in the controller's bundle folder, as MAINTAINER.md §7 has a maintainer copy it.
     mkdirSync(join(dir, 'ctl', 'bundles'), { recursive: true });
     writeFileSync(join(dir, 'ctl', 'bundles', 'manyi-9.9.9.tar.gz'), 'not really gzip, but bytes to serve');
@@ -68,14 +74,15 @@ describe('manyi run, controller', () => {
     const status = await fetch(`${base}/t/${reply.ticket.day}/${reply.ticket.no}`);
     expect(status.status).toBe(200);
     expect(await status.text()).toContain(reply.ticket.no);
-    const manager = await fetch(`${base}/manager`);
+    expect((await fetch(`${base}/api/stats/live`)).status).toBe(401); // signed-in managers only
+    const manager = await fetch(`${base}/manager`, asManager);
     expect(manager.status).toBe(200);
     expect(manager.headers.get('content-type')).toMatch(/text\/html/);
     const day = reply.ticket.day;
-    const summary = await fetch(`${base}/api/stats/summary?from=${day}&to=${day}`);
+    const summary = await fetch(`${base}/api/stats/summary?from=${day}&to=${day}`, asManager);
     expect(summary.status).toBe(200);
     expect(((await summary.json()) as { total: { issued: number } }).total.issued).toBe(1);
-    const live = await fetch(`${base}/api/stats/live`);
+    const live = await fetch(`${base}/api/stats/live`, asManager);
     expect(live.status).toBe(200);
     const bundle = await fetch(`${base}/bundles/manyi-9.9.9.tar.gz`);
     expect(bundle.status).toBe(200);
