@@ -135,7 +135,7 @@ export function parseCityTopic(topic: string): { hall: string; kind: CityKind } 
   return CITY_KINDS.includes(kind) ? { hall: p[2], kind } : null;
 }
 
-/** The protocol reference's "City" region (firmware/protocol/README.md, rendered by reference.ts). */
+/** The protocol reference's "City" region (firmware/protocol/README.md, rendered by firmware/maint/protocol-reference.ts). */
 export function cityReference(): string[] {
   const who = { hall: 'the hall (its controller)', city: 'the city\'s instances' };
   return [

@@ -5,4 +5,4 @@ export { rangeStats, staffRanking, checkRange, type RangeStats, type RankEntry }
 export { finalize, type Figures } from './figures.ts';
 export { mountStatsApi } from './api.ts';
 export { driveWeek, type WeekOptions } from './demo-week.ts';
-export { mountManagerPages, type ManagerOptions } from './manager/index.ts';
+

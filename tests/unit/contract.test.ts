@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CONTRACT, KINDS, filterOf, holes, parseTopic, publishOptions, topicOf, type Kind,
 } from '../../firmware/protocol/contract.ts';
-import { REFERENCE_PATH, renderReference, schemaRegions } from '../../firmware/protocol/reference.ts';
+import { REFERENCE_PATH, renderReference, schemaRegions } from '../../firmware/maint/protocol-reference.ts';
 import { grants } from '../../firmware/security/acl.ts';
 
 const sample = (kind: Kind) => Object.fromEntries(holes(kind).map((h, i) => [h, `${h.slice(0, 1)}-${i + 7}`])) as never;

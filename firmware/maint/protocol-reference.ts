@@ -5,10 +5,10 @@
 // they differ from the table; `npm run protocol:reference` rewrites them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CONTRACT, KINDS, READS_WHOLE_HALL, type Kind, type Party } from './contract.ts';
+import { CONTRACT, KINDS, READS_WHOLE_HALL, type Kind, type Party } from '../protocol/contract.ts';
 import { cityReference } from '../city/protocol.ts';
 
-export const REFERENCE_PATH = new URL('./README.md', import.meta.url).pathname;
+export const REFERENCE_PATH = new URL('../protocol/README.md', import.meta.url).pathname;
 
 const PARTY_WORDS: Record<Party, string> = {
   controller: 'controller', maintainer: 'maintainer', 'kiosk:self': 'the kiosk', 'counter:self': 'the window\'s counter',
