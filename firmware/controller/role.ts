@@ -3,7 +3,10 @@
 // here, in start order; the runtime stops them in reverse.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { startCityForwarding, type CityPart } from '../city/controller-link.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
+import { DiskGuard, watchDisk } from '../safekeeping/disk-guard.ts';
+import { startRetention } from '../safekeeping/retention.ts';
 import { mountManagerLogin } from '../security/manager-login.ts';
 import { PeopleAuth } from '../security/people.ts';
 import { part, type RoleDefinition } from '../runtime/parts.ts';
@@ -24,7 +27,7 @@ export interface ControllerRoleOptions {
 }
 
 /** What the controller's parts share; the demo and tests read the engine from it. */
-export interface ControllerParts { store?: SqliteStore; controller?: Controller; people?: PeopleAuth }
+export interface ControllerParts { store?: SqliteStore; controller?: Controller; people?: PeopleAuth; disk?: DiskGuard; city?: CityPart }
 
 /** `shared` (optional) receives the store and controller as they start (the demo, tests). */
 export function controllerParts(o: ControllerRoleOptions = {}, into?: ControllerParts): RoleDefinition {
@@ -43,15 +46,39 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
         if (o.peopleFile === false) { ctx.log.warn('no sign-in: any staff id opens a window, the manager\'s page is open (a bench, never a hall)'); return; }
         shared.people = new PeopleAuth(o.peopleFile ?? join(ctx.dataDir, 'people.json'), {}, () => ctx.clock.now());
       }),
-      // The engine, its message handlers (one per inbound kind), state publishing, supervision,
-      // and the city forwarder when the hall has joined a city (device.city).
+      // Below the disk's floor, no new tickets (firmware/safekeeping): measured before the engine
+      // takes its first request, then every 5 s, where the event log lives; its alert goes on the bus.
+      part('disk guard', (ctx) => {
+        const guard = shared.disk = new DiskGuard({ dir: o.dbFile ? dirname(o.dbFile) : ctx.dataDir });
+        const watch = watchDisk(guard, {
+          publish: (a) => void ctx.bus.publish('alert', {}, a), now: () => ctx.clock.now(), timezone: ctx.hall.hall.timezone, log: ctx.log.child({ part: 'disk' }),
+        });
+        return () => watch.stop();
+      }),
+      // The engine, its message handlers (one per inbound kind), state publishing, supervision.
       part('hall engine and messages', async (ctx) => {
         const c = shared.controller = await startController({
-          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, people: shared.people, city: ctx.device.city, setHealth: ctx.setHealth,
-          // Below the disk's floor, no new tickets (firmware/safekeeping); the guard watches where the log lives.
-          disk: { dir: o.dbFile ? dirname(o.dbFile) : ctx.dataDir },
+          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, people: shared.people, disk: shared.disk,
         });
         return () => c.stop();
+      }),
+      // A hall that has joined a city (device.city) ships its log, alerts and devices there (firmware/city).
+      part('city forwarder', (ctx) => {
+        if (!ctx.device.city) return;
+        const city = shared.city = startCityForwarding({
+          hall: ctx.hall, controller: shared.controller!, store: shared.store!, link: ctx.device.city, clock: ctx.clock, log: ctx.log.child({ part: 'city' }), setHealth: ctx.setHealth,
+        });
+        return () => city.stop();
+      }),
+      // Old days keep their summaries, not their events (firmware/safekeeping); in a city, nothing the
+      // city has not acknowledged goes.
+      part('retention', (ctx) => {
+        const city = shared.city;
+        const r = startRetention({
+          db: shared.store!.db, hall: ctx.hall, now: () => ctx.clock.now(), retentionDays: ctx.hall.retentionDays, log: ctx.log.child({ part: 'retention' }),
+          shippedUpTo: city ? () => (city.status().synced ? city.status().acked : 0) : undefined,
+        });
+        return () => r.stop();
       }),
       // `/t/{day}/{no}`: where the QR code on each ticket points.
       part('ticket status page', (ctx) => {
@@ -64,7 +91,7 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
         const login = shared.people ? mountManagerLogin(ctx.web, shared.people, { title: ctx.hall.hall.name.zh, now: () => ctx.clock.now() }) : undefined;
         mountManagerPages(ctx.web, {
           db: shared.store!.db, hall: ctx.hall, now: () => ctx.clock.now(),
-          live: () => c.engine.hallState(ctx.clock.now()), alerts: () => c.activeAlerts(),
+          live: () => c.engine.hallState(ctx.clock.now()), alerts: () => [...c.activeAlerts(), ...(shared.disk?.active() ?? [])],
           guard: login?.guard, signOutToken: login?.token,
         });
       }),

@@ -7,17 +7,13 @@ import pino, { type Logger } from 'pino';
 import type { Bus } from '../bus/types.ts';
 import type { HallConfig } from '../config/hall.ts';
 import type { Clock } from '../lib/time.ts';
-import { isoLocal, systemClock } from '../lib/time.ts';
+import { systemClock } from '../lib/time.ts';
 import { liveServiceTimes } from '../routing/recorded.ts';
 import type { Alert } from '../protocol/messages.ts';
-import { DeviceWatch, RecentRatings, Supervisor, supervisionInput } from '../supervision/index.ts';
+import { DeviceWatch, RecentRatings, Supervisor, supervisionInput, type SupervisionInput } from '../supervision/index.ts';
 import { HallEngine } from './engine.ts';
-import { DiskGuard, type DiskGuardOptions } from '../safekeeping/disk-guard.ts';
-import { startRetention } from '../safekeeping/retention.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import type { HallStore } from '../eventlog/store.ts';
-import type { CityLinkInput } from '../city/link.ts';
-import type { ForwarderStatus } from '../city/forwarder.ts';
 import type { PeopleAuth } from '../security/people.ts';
 import { mountHandlers, REQUEST_HANDLERS, SUPERVISION_HANDLERS, type HandlerContext } from './handlers/index.ts';
 
@@ -36,27 +32,24 @@ export interface ControllerOptions {
   tickMs?: number;
   /** Run the supervision evaluator (firmware/supervision) each tick (default true). */
   supervise?: boolean;
-  /** Join the city: ship the event log, alerts and devices to the city's broker (firmware/city). */
-  city?: CityLinkInput;
   /**
    * Staff sign-in (firmware/security/people.ts): with it, `open` and `sign-in` need
    * the staff member's id and PIN. Without it (tests, a bench) `open` takes any staff id.
    */
   people?: Pick<PeopleAuth, 'verify'>;
-  /** The device runtime's health fields: the city link's state goes there (`city: {connected, behind}`). */
-  setHealth?: (fields: Record<string, unknown>) => void;
-  /** Watch the free space where the database lives: below the floor, no new tickets (firmware/safekeeping). */
-  disk?: DiskGuardOptions;
-  /** Purge events older than the hall's retention after keeping their day summaries (default: on with a SQLite store). */
-  retention?: boolean;
+  /**
+   * Below the disk's floor, no new ticket numbers (the controller role's disk guard,
+   * firmware/safekeeping, watches the disk and raises its alert; the handlers only ask).
+   */
+  disk?: HandlerContext['disk'];
 }
 
 export interface Controller {
   engine: HallEngine;
-  /** Active supervision alerts (the manager's page). */
+  /** Active supervision alerts (the manager's page, the city). */
   activeAlerts(): Alert[];
-  /** The city link, when the hall has joined a city: how far the city has acknowledged its log. */
-  cityStatus(): ForwarderStatus | null;
+  /** Devices as the controller last heard them (status and health messages). */
+  devices(): SupervisionInput['devices'];
   stop(): Promise<void>;
 }
 
@@ -107,17 +100,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
     publishHall();
   };
 
-  const disk = opts.disk ? new DiskGuard(opts.disk) : undefined;
-  const checkDisk = () => {
-    const a = disk?.check(clock.now(), (ms) => isoLocal(ms, hall.hall.timezone));
-    if (!a) return;
-    log[a.state === 'raised' ? 'error' : 'info']({ free: disk!.free }, a.message);
-    queued.push(() => void bus.publish('alert', {}, a));
-  };
-  checkDisk();
-
   const ctx: HandlerContext = {
-    engine, bus, log, clock, devices, flush, people: opts.people, pinVerdicts: new Map(), blockAlerted: new Set(), disk,
+    engine, bus, log, clock, devices, flush, people: opts.people, pinVerdicts: new Map(), blockAlerted: new Set(), disk: opts.disk,
     alert: (a) => queued.push(() => void bus.publish('alert', {}, a)),
     discard: () => { windows.clear(); queued.length = 0; },
   };
@@ -128,43 +112,8 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   flush();
   publishHall(true);
 
-  // The city forwarder reads the log the store writes: the hall never waits for it.
-  let city: { notify(): void; stop(): Promise<void>; status(): ForwarderStatus } | undefined;
-  if (opts.city) {
-    if (!(store instanceof SqliteStore)) throw new Error('city: the forwarder ships the SQLite event log; this controller has none');
-    const { CityForwarder } = await import('../city/forwarder.ts');
-    const tz = hall.hall.timezone;
-    const fwd = new CityForwarder({
-      hall, events: store, link: opts.city, clock, log: log.child({ part: 'city' }),
-      alerts: () => supervisor.active(),
-      devices: () => devices.list().map((d) => ({
-        id: d.id, ...(d.role ? { role: d.role } : {}), online: d.online, lastSeen: isoLocal(d.lastSeenMs, tz), ...(d.printer ? { printer: d.printer } : {}),
-      })),
-    });
-    fwd.start();
-    let queuedNotify = false;
-    unsubs.push(engine.onEvent(() => {
-      if (queuedNotify) return;
-      queuedNotify = true;
-      setImmediate(() => { queuedNotify = false; fwd.notify(); });
-    }));
-    city = fwd;
-  }
-
-  // Retention (firmware/safekeeping): old days keep their summaries, not their events.
-  const retention = opts.retention !== false && store instanceof SqliteStore
-    ? startRetention({
-      db: store.db, hall, now: () => clock.now(), retentionDays: hall.retentionDays, log: log.child({ part: 'retention' }),
-      // In a city, nothing the city has not acknowledged goes.
-      shippedUpTo: city ? () => (city!.status().synced ? city!.status().acked : 0) : undefined,
-    })
-    : undefined;
-
-  let cityHealth = '';
-  let ticks = 0;
   const timer = setInterval(() => {
     try {
-      if (++ticks % 5 === 0) checkDisk();
       engine.tick();
       if (supervise) {
         for (const a of supervisor.tick(supervisionInput(engine.model, clock.now(), devices, ratings))) {
@@ -172,11 +121,6 @@ export async function startController(opts: ControllerOptions): Promise<Controll
         }
       }
       flush();
-      if (city && opts.setHealth) {
-        const st = city.status();
-        const h = JSON.stringify([st.connected, st.synced, st.behind]);
-        if (h !== cityHealth) { cityHealth = h; opts.setHealth({ city: { connected: st.connected, synced: st.synced, behind: st.behind } }); }
-      }
     } catch (e) {
       log.error({ err: (e as Error).stack }, 'controller tick failed');
     }
@@ -187,15 +131,13 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   let stopped = false;
   return {
     engine,
-    activeAlerts: () => [...supervisor.active(), ...(disk?.active() ?? [])],
-    cityStatus: () => city?.status() ?? null,
+    activeAlerts: () => supervisor.active(),
+    devices: () => devices.list(),
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      retention?.stop();
       for (const u of unsubs) u();
-      await city?.stop();
       await bus.removeOwner(OWNER);
       if (!opts.store) store.close();
     },

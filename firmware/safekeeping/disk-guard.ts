@@ -7,6 +7,7 @@
 // nothing and is answered `internal` (engine.ts) — the guard makes that the rare
 // case, not the way a full disk shows itself.
 import { statfsSync } from 'node:fs';
+import { isoLocal } from '../lib/time.ts';
 import type { Alert } from '../protocol/messages.ts';
 
 export interface DiskSpace { free: number; total: number }
@@ -74,4 +75,33 @@ export class DiskGuard {
   active(): Alert[] {
     return this.raised ? [this.raised] : [];
   }
+}
+
+export interface DiskWatchOptions {
+  /** Where the alert goes (the controller's bus: the lobby, the manager's page, the city). */
+  publish(alert: Alert): void;
+  now: () => number;
+  /** The hall's time zone, for the alert's local time. */
+  timezone: string;
+  log: { error(o: object, m: string): void; info(o: object, m: string): void };
+  /** Milliseconds between measurements (default 5 s). */
+  everyMs?: number;
+}
+
+/**
+ * The controller role's disk-guard part: measures once now (so the first kiosk
+ * request already knows), then every `everyMs`; each change of state is logged and
+ * published as an alert.
+ */
+export function watchDisk(guard: DiskGuard, o: DiskWatchOptions): { stop(): void } {
+  const check = () => {
+    const a = guard.check(o.now(), (ms) => isoLocal(ms, o.timezone));
+    if (!a) return;
+    o.log[a.state === 'raised' ? 'error' : 'info']({ free: guard.free }, a.message);
+    o.publish(a);
+  };
+  check();
+  const timer = setInterval(check, o.everyMs ?? 5000);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
 }

@@ -62,7 +62,7 @@ async function runDay(day: string, seeds: number[], at: (step: number) => Promis
 }
 
 const caughtUp = (h: TestHall) => {
-  const s = h.controller.cityStatus();
+  const s = h.city.status();
   return !!s && s.synced && s.behind === 0;
 };
 
@@ -84,7 +84,7 @@ beforeAll(async () => {
       if (step === cuts[i][0]) h.link.cut();
       if (step === cuts[i][1]) h.link.restore();
     });
-    if (step === cuts[0][0] + 300) expect(halls[0].controller.cityStatus()!.connected).toBe(false);
+    if (step === cuts[0][0] + 300) expect(halls[0].city.status().connected).toBe(false);
   });
   // Between the days the east hall's controller restarts (same database).
   await halls[0].restart();

@@ -13,6 +13,7 @@ import type { CityLinkInput } from '../../firmware/city/link.ts';
 import { startCity, type CityService } from '../../firmware/city/service.ts';
 import { loadHallConfig, type HallConfig } from '../../firmware/config/hall.ts';
 import { startController, type Controller } from '../../firmware/controller/service.ts';
+import { startCityForwarding, type CityPart } from '../../firmware/city/controller-link.ts';
 import { SqliteStore } from '../../firmware/eventlog/sqlite-store.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
@@ -90,6 +91,8 @@ export interface TestHall {
   clock: TestClock;
   link: Link;
   controller: Controller;
+  /** The hall's city part: how far the city has acknowledged its log. */
+  city: CityPart;
   store: SqliteStore;
   /** Stops the controller and starts it again on the same database (a hall's restart). */
   restart(): Promise<void>;
@@ -114,10 +117,13 @@ export async function startHall(city: City, id: string, name: { zh: string; en: 
     client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     // NORMAL: no fsync per command (a test, not a hall); the log is the same.
     const store = new SqliteStore(dbPath, { clock: o.clock, synchronous: 'NORMAL' });
-    const controller = await startController({ hall: config, dbPath, store, bus: new MqttBus(client, config.hall.id), clock: o.clock, log: quiet, tickMs: 100, city: cityBlock });
-    return { store, controller };
+    const controller = await startController({ hall: config, dbPath, store, bus: new MqttBus(client, config.hall.id), clock: o.clock, log: quiet, tickMs: 100 });
+    // The controller role's city part, on this controller (firmware/controller/role.ts starts the same).
+    const city = startCityForwarding({ hall: config, controller, store, link: cityBlock, clock: o.clock, log: quiet });
+    return { store, controller, city };
   };
   const stopIt = async (h: TestHall) => {
+    await h.city.stop();
     await h.controller.stop();
     h.store.close();
     await client.endAsync();

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startController } from '../../firmware/controller/service.ts';
+import { DiskGuard, watchDisk } from '../../firmware/safekeeping/disk-guard.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
@@ -50,7 +51,11 @@ describe('the controller on a full disk', () => {
     const db = join(mnt, 'controller.db');
     const clock = new VirtualClock(at(3600));
     const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
-    const ctl = await startController({ hall, dbPath: db, bus: new MqttBus(client, hall.hall.id), clock, log: pino({ level: 'silent' }), tickMs: 40, supervise: false, disk: { dir: mnt, minFreeBytes: 2 * 1048576 } });
+    const bus = new MqttBus(client, hall.hall.id);
+    // The controller role's disk-guard part (firmware/controller/role.ts), measuring often.
+    const disk = new DiskGuard({ dir: mnt, minFreeBytes: 2 * 1048576 });
+    const watch = watchDisk(disk, { publish: (a) => void bus.publish('alert', {}, a), now: () => clock.now(), timezone: hall.hall.timezone, log: pino({ level: 'silent' }), everyMs: 200 });
+    const ctl = await startController({ hall, dbPath: db, bus, clock, log: pino({ level: 'silent' }), tickMs: 40, supervise: false, disk });
     const probe = await Probe.connect(broker.url, `manyi/v1/${H}/#`);
     let n = 0;
     const ask = async (topic: string, body: Record<string, unknown>) => {
@@ -71,7 +76,7 @@ describe('the controller on a full disk', () => {
       fill(join(mnt, 'filler-1'), 1 * 1048576);
       const raised = await probe.waitFor((m) => m.topic === topics.alert(H) && JSON.parse(m.payload).kind === 'disk-full', 5000);
       expect(JSON.parse(raised.payload)).toMatchObject({ state: 'raised', subject: 'controller' });
-      expect(ctl.activeAlerts().map((a) => a.kind)).toContain('disk-full');
+      expect(disk.active().map((a) => a.kind)).toContain('disk-full');
       const refused = await ticket();
       expect(refused).toMatchObject({ ok: false, error: { code: 'disk-full' } });
       expect(refused.error!.message).toMatch(/No new tickets: the hall controller's storage is full/);
@@ -95,6 +100,7 @@ describe('the controller on a full disk', () => {
       if (!failed.ok) expect(ctl.engine.windowState(w)).toEqual(state); // the failed start changed nothing
     } finally {
       await probe.end();
+      watch.stop();
       await ctl.stop();
       await client.endAsync(true);
     }

@@ -17,10 +17,6 @@ const KNOWN_FORBIDDEN: Record<string, string> = {
 const KNOWN_LOOP_EDGES: Array<{ from: RegExp; to: RegExp; owner: string; why: string }> = [
   { from: /^firmware\/broker\//, to: /^firmware\/security\/throttle\.ts$/, owner: 'sec',
     why: 'the embedded broker uses security\'s throttle while security\'s Mosquitto files use the broker\'s guard limits' },
-  { from: /^firmware\/controller\/service\.ts$/, to: /^firmware\/city\//, owner: 'city',
-    why: 'startController starts the city forwarder; as a part of controller/role.ts it closes no loop' },
-  { from: /^firmware\/controller\/service\.ts$/, to: /^firmware\/safekeeping\//, owner: 'hall',
-    why: 'startController starts retention and the disk guard; as parts of controller/role.ts they close no loop' },
 ];
 const knownEdge = (from: string, to: string) => KNOWN_LOOP_EDGES.some((k) => k.from.test(from) && k.to.test(to));
 
