@@ -19,6 +19,9 @@ export interface BoardView {
   hall: { zh: string; en: string };
   floor: string | null;
   at: string | null;
+  /** The hall's clock when this view was made (epoch ms) and its time zone: the page's clock shows hall time, not the browser's. */
+  now: number;
+  timeZone: string;
   stale: boolean;
   /** Newest first; [0] is shown large for a few seconds after it arrives. */
   calls: ShownCall[];
@@ -121,6 +124,7 @@ export class BoardModel {
       hall: this.hall.hall.name,
       floor: this.filter.floor ?? null,
       at: h?.at ?? null,
+      now, timeZone: this.hall.hall.timezone,
       stale,
       calls: this.calls.slice(),
       services, windows, others,

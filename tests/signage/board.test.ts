@@ -10,6 +10,7 @@ import { renderColumns16 } from '../../signage/led/font/font16.ts';
 import { callLine } from '../../signage/led/scroller.ts';
 import { loadBoardSpec } from '../../hw-specs/schema.ts';
 import { ARTIFACTS } from '../setup/global.ts';
+import { localDay, localToMs } from '../../firmware/lib/time.ts';
 import { fakeController, H, HALL, hallState, iso, makeContext, startBroker, until, windowState } from './helpers.ts';
 
 let broker: EmbeddedBroker;
@@ -111,6 +112,30 @@ describe('lobby board', () => {
     await page.close();
     await board.stop();
     await rig.close();
+  });
+
+  it("the page's clock shows the hall's time in the hall's zone, not the browser's (a shifted hall clock, a screen set to New York)", async () => {
+    ctl.beat(200, midday);
+    const rig = await makeContext(broker, { device: 'board-clock', role: 'board' });
+    // The hall's clock reads 08:30:05 in the hall's zone now (a demo's shifted clock does this).
+    const tz = HALL.hall.timezone;
+    const offset = localToMs(localDay(Date.now(), tz), 8 * 3600 + 30 * 60 + 5, tz) - Date.now();
+    rig.ctx.clock = { now: () => Date.now() + offset };
+    const board = await startBoard(rig.ctx, { speaker: null, spec: { ...loadBoardSpec('board-pi4', 'board'), ledMatrix: undefined } });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: 'America/New_York' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${rig.port}/board/board-clock?lang=zh`);
+      expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('America/New_York');
+      await page.waitForFunction(() => /\d\d:\d\d:\d\d/.test(document.getElementById('clock')!.textContent ?? ''), null, { timeout: 10_000 });
+      // Minutes only: the test may cross a second, never half an hour.
+      expect(await page.textContent('#clock')).toMatch(/^08:3\d:\d\d$/);
+    } finally {
+      await context.close();
+      ctl.stopBeat();
+      await board.stop();
+      await rig.close();
+    }
   });
 
   it('a floor board shows its floor and points to the other floor; its LED matrix scrolls the newest call', async () => {

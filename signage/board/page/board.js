@@ -5,6 +5,9 @@ const fixedLang = params.get('lang'); // zh | en | (none: alternate)
 const FLASH_MS = Number(params.get('flashMs') || 6000);
 let lang = fixedLang === 'en' ? 'en' : 'zh';
 let view = null, flashTimer = null, lastMsgAt = Date.now(), socketUp = false;
+// The hall's clock minus this browser's, from the last view: the clock shows hall
+// time in the hall's zone (a demo's shifted clock, a screen set to another zone).
+let skewMs = 0;
 const T = {
   zh: { now: '正在呼叫', recent: '最近呼叫', svc: '排队情况', svcName: '业务', waiting: '等候人数', wait: '预计等候', min: '分钟', advice: '温馨提示', stale: '信息暂停更新，请以窗口屏为准', again: '再次呼叫', none: '暂无呼叫',
         status: { open: '空闲', paused: '暂停', closed: '关闭' }, other: '其他楼层' },
@@ -64,6 +67,8 @@ function connect() {
     lastMsgAt = Date.now();
     const m = JSON.parse(e.data);
     view = m.view;
+    if (typeof view.now === 'number') skewMs = view.now - Date.now();
+    tick();
     render();
     if (m.type === 'call') {
       flash(m.call);
@@ -76,8 +81,11 @@ function connect() {
   ws.onclose = () => { socketUp = false; render(); setTimeout(connect, 1000); };
 }
 function tick() {
-  const d = new Date();
-  $('clock').textContent = d.toLocaleTimeString('zh-CN', { hour12: false });
+  if (!view) return; // no hall time known yet: no clock rather than a wrong one
+  const d = new Date(Date.now() + skewMs);
+  let text;
+  try { text = d.toLocaleTimeString('zh-CN', { hour12: false, timeZone: view.timeZone }); } catch { text = d.toLocaleTimeString('zh-CN', { hour12: false }); }
+  $('clock').textContent = text;
 }
 setInterval(tick, 1000); tick();
 if (!fixedLang) setInterval(() => { lang = lang === 'zh' ? 'en' : 'zh'; render(); }, 10000);
