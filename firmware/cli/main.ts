@@ -22,6 +22,7 @@ const city: Loader = () => import('../city/cli.ts');
 const boot: Loader = () => import('../maint/boot-cli.ts');
 const keep: Loader = () => import('../safekeeping/cli.ts');
 const people: Loader = () => import('../security/cli.ts');
+const appointments: Loader = () => import('../appointments/cli.ts');
 
 /**
  * Each top-level command and the module that registers it. A module that adds a
@@ -41,7 +42,7 @@ export const COMMANDS: Record<string, Loader> = {
   backup: keep, restore: keep,
   hw,
   city, 'city-account': city,
-  staff: people, managers: people,
+  staff: people, managers: people, appointments,
 };
 
 /** The modules to load for these arguments: the command's own, or all of them. */

@@ -9,6 +9,8 @@ import { DiskGuard, watchDisk } from '../safekeeping/disk-guard.ts';
 import { startRetention } from '../safekeeping/retention.ts';
 import { mountManagerLogin } from '../security/manager-login.ts';
 import { PeopleAuth } from '../security/people.ts';
+import { AppointmentBook } from '../appointments/book.ts';
+import { mountAppointmentsApi } from '../appointments/api.ts';
 import { part, type RoleDefinition } from '../runtime/parts.ts';
 import { mountManagerPages } from '../stats/manager/index.ts';
 import { mountBundles } from '../update/serve.ts';
@@ -27,7 +29,7 @@ export interface ControllerRoleOptions {
 }
 
 /** What the controller's parts share; the demo and tests read the engine from it. */
-export interface ControllerParts { store?: SqliteStore; controller?: Controller; people?: PeopleAuth; disk?: DiskGuard; city?: CityPart }
+export interface ControllerParts { store?: SqliteStore; controller?: Controller; people?: PeopleAuth; appointments?: AppointmentBook; disk?: DiskGuard; city?: CityPart }
 
 /** `shared` (optional) receives the store and controller as they start (the demo, tests). */
 export function controllerParts(o: ControllerRoleOptions = {}, into?: ControllerParts): RoleDefinition {
@@ -46,6 +48,10 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
         if (o.peopleFile === false) { ctx.log.warn('no sign-in: any staff id opens a window, the manager\'s page is open (a bench, never a hall)'); return; }
         shared.people = new PeopleAuth(o.peopleFile ?? join(ctx.dataDir, 'people.json'), {}, () => ctx.clock.now());
       }),
+      // The day's appointments (`manyi appointments import`, or pushed to /api/appointments below).
+      part('appointments', (ctx) => {
+        shared.appointments = new AppointmentBook(join(ctx.dataDir, 'appointments.json'), ctx.hall.hall.timezone);
+      }),
       // Below the disk's floor, no new tickets (firmware/safekeeping): measured before the engine
       // takes its first request, then every 5 s, where the event log lives; its alert goes on the bus.
       part('disk guard', (ctx) => {
@@ -58,7 +64,7 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
       // The engine, its message handlers (one per inbound kind), state publishing, supervision.
       part('hall engine and messages', async (ctx) => {
         const c = shared.controller = await startController({
-          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, people: shared.people, disk: shared.disk,
+          hall: ctx.hall, dbPath: '', store: shared.store!, bus: ctx.bus, clock: ctx.clock, log: ctx.log, policy: o.policy, people: shared.people, appointments: shared.appointments, disk: shared.disk,
         });
         return () => c.stop();
       }),
@@ -94,6 +100,8 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
           live: () => c.engine.hallState(ctx.clock.now()), alerts: () => [...c.activeAlerts(), ...(shared.disk?.active() ?? [])],
           guard: login?.guard, signOutToken: login?.token,
         });
+        // The hospital's system pushes appointments with a manager's API token.
+        if (login) mountAppointmentsApi(ctx.web, { file: join(ctx.dataDir, 'appointments.json'), book: shared.appointments!, login, tz: ctx.hall.hall.timezone, now: () => ctx.clock.now() });
       }),
       // `/bundles/NAME.tar.gz`: firmware bundles the boards download (MAINTAINER.md §7).
       part('update bundles', (ctx) => {

@@ -15,6 +15,7 @@ import { HallEngine } from './engine.ts';
 import { SqliteStore } from '../eventlog/sqlite-store.ts';
 import type { HallStore } from '../eventlog/store.ts';
 import type { PeopleAuth } from '../security/people.ts';
+import type { AppointmentBook } from '../appointments/book.ts';
 import { mountHandlers, REQUEST_HANDLERS, SUPERVISION_HANDLERS, type HandlerContext } from './handlers/index.ts';
 
 export interface ControllerOptions {
@@ -37,6 +38,11 @@ export interface ControllerOptions {
    * the staff member's id and PIN. Without it (tests, a bench) `open` takes any staff id.
    */
   people?: Pick<PeopleAuth, 'verify'>;
+  /**
+   * The day's appointments (firmware/appointments): with it, a check-in code must be
+   * on the list, in its time window, and unused; the controller role always passes one.
+   */
+  appointments?: Pick<AppointmentBook, 'check'>;
   /**
    * Below the disk's floor, no new ticket numbers (the controller role's disk guard,
    * firmware/safekeeping, watches the disk and raises its alert; the handlers only ask).
@@ -101,7 +107,7 @@ export async function startController(opts: ControllerOptions): Promise<Controll
   };
 
   const ctx: HandlerContext = {
-    engine, bus, log, clock, devices, flush, people: opts.people, pinVerdicts: new Map(), blockAlerted: new Set(), disk: opts.disk,
+    engine, bus, log, clock, devices, flush, people: opts.people, appointments: opts.appointments, pinVerdicts: new Map(), blockAlerted: new Set(), disk: opts.disk,
     alert: (a) => queued.push(() => void bus.publish('alert', {}, a)),
     discard: () => { windows.clear(); queued.length = 0; },
   };

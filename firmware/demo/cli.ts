@@ -8,7 +8,7 @@ import { createLogger } from '../runtime/logger.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { DEMO_KIOSKS } from './devices.ts';
 import { startDemoHall, type DemoHall } from './hall.ts';
-import { DEMO_MANAGER, DEMO_PIN } from './people.ts';
+import { DEMO_APPOINTMENTS, DEMO_MANAGER, DEMO_PIN } from './people.ts';
 import { loadCityLink } from '../city/link.ts';
 
 const port = (name: string) => (v: string) => {
@@ -84,6 +84,7 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
     ...(has('kiosk') ? [`  kiosks          ${DEMO_KIOSKS.map((k) => `${web}/kiosk/${k}`).join('  ')}`] : []),
     ...(has('counter') ? [`  staff pages     ${web}/window/${wins[0].id} … ${web}/window/${wins[wins.length - 1].id}`] : []),
     ...(has('controller') ? [`  ticket status   ${web}/t/{day}/{no}  (the QR code on each ticket)`, `  manager         ${web}/manager  (sign in: ${DEMO_MANAGER.id} / ${DEMO_MANAGER.password})`] : []),
+    ...(has('kiosk') ? [`  appointments    check-in codes ${DEMO_APPOINTMENTS[0]} … ${DEMO_APPOINTMENTS[DEMO_APPOINTMENTS.length - 1]} (today, once each)`] : []),
     ...(has('counter') ? [`  staff sign-in   any staff id of the hall (${d.hall.staff[0]?.id ?? 's001'} …) with PIN ${DEMO_PIN} (demo only; a hall uses manyi staff add)`] : []),
     `  MQTT            mqtt://${h}:${d.mqttPort}  and  ws://${h}:${d.httpPort}/mqtt`,
     `  watch           mosquitto_sub -h ${h} -p ${d.mqttPort} -t 'manyi/#' -v`,

@@ -16,7 +16,7 @@ import { demoClock, type DemoClock } from './clock.ts';
 import { DEMO_KIOSKS, demoDevices } from './devices.ts';
 import type { CityLink } from '../city/link.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
-import { seedDemoPeople } from './people.ts';
+import { seedDemoAppointments, seedDemoPeople } from './people.ts';
 
 export interface DemoOptions {
   /** Web port (default 8080; 0 = any free port). */
@@ -76,6 +76,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
 
     // Staff sign in with a PIN and managers with a password, as in a hall (firmware/security/people.ts).
     seedDemoPeople(join(o.dataDir, 'controller', 'people.json'), hall, new Date(clock.now()));
+    seedDemoAppointments(join(o.dataDir, 'controller', 'appointments.json'), hall, clock.now());
 
     const devices: RunningDevice[] = [];
     const started: DemoHall['started'] = [];

@@ -5,6 +5,8 @@
 // `manyi staff add` and `manyi managers add`.
 import { existsSync } from 'node:fs';
 import type { HallConfig } from '../config/hall.ts';
+import { localDay } from '../lib/time.ts';
+import { loadAppointments, mergeAppointments, saveAppointments } from '../appointments/book.ts';
 import { hashSecret, PersonId, savePeople, type Person } from '../security/people.ts';
 
 export const DEMO_PIN = '1234';
@@ -19,4 +21,16 @@ export function seedDemoPeople(file: string, hall: HallConfig, now: Date): void 
     .map((s) => ({ id: s.id, name: s.name.slice(0, 64), role: 'staff', secretHash: pinHash, tokens: [], createdAt: at }));
   people.push({ id: DEMO_MANAGER.id, name: 'Demo manager', role: 'manager', secretHash: hashSecret(DEMO_MANAGER.password), tokens: [], createdAt: at });
   savePeople(file, { version: 1, people });
+}
+
+/** Check-in codes the demo's kiosks accept today (each once), across the opening hours. */
+export const DEMO_APPOINTMENTS = Array.from({ length: 8 }, (_, i) => `DEMO-${String(i + 1).padStart(2, '0')}`);
+
+export function seedDemoAppointments(file: string, hall: HallConfig, nowMs: number): void {
+  const day = localDay(nowMs, hall.hall.timezone);
+  const from = hall.hours[0].open;
+  const to = hall.hours[hall.hours.length - 1].close;
+  const rows = DEMO_APPOINTMENTS.map((code) => ({ code, day, from, to }));
+  // Replacing today's rows is harmless: whether a code was used is in the event log, not here.
+  saveAppointments(file, mergeAppointments(loadAppointments(file), rows, day));
 }

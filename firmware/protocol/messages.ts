@@ -47,6 +47,7 @@ export const ErrorCode = z.enum([
   'wrong-state', // out-of-order action, e.g. `start` with nothing called
   'rating-closed', // rating window over, or already rated
   'block-exhausted', // no numbers left for an offline block
+  'bad-appointment', // manyi: the check-in code is not today's, not now, not this service's, or already used (the message says which)
   'bad-login', // manyi: wrong staff id or PIN, or too many tries (the message says when to try again)
   'internal', // the controller failed to store the change; nothing changed
   'disk-full', // the controller's disk is nearly full: no new tickets (issued ones are still served)

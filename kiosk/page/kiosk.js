@@ -49,7 +49,8 @@ async function pull(body) {
   const res = await fetch(BASE + '/api/ticket', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, lang }) });
   const r = await res.json();
   const t = T[lang];
-  if (!r.ok) { $('msg').textContent = t.err[r.code] || r.message; return; }
+  // The controller's words come as "中文 / English": show the screen's language.
+  if (!r.ok) { const m = String(r.message || ''); $('msg').textContent = t.err[r.code] || (m.includes(' / ') ? m.split(' / ')[lang === 'zh' ? 0 : 1] : m); return; }
   const svc = state.services.find((s) => s.id === r.ticket.service);
   $('ticket-status').textContent = r.printed ? t.printed : t.notPrinted;
   $('ticket-no').textContent = r.ticket.no;

@@ -8,6 +8,7 @@ import { errorReply } from '../../protocol/decode.ts';
 import type { Alert } from '../../protocol/messages.ts';
 import { topicOf, type Kind, type Payload, type ReplyKind, type RequestKind, type TopicParams } from '../../protocol/contract.ts';
 import type { PeopleAuth } from '../../security/people.ts';
+import type { AppointmentBook } from '../../appointments/book.ts';
 import type { DiskGuard } from '../../safekeeping/disk-guard.ts';
 import type { DeviceWatch } from '../../supervision/index.ts';
 import type { HallEngine, ReplyTo } from '../engine.ts';
@@ -28,6 +29,8 @@ export interface HandlerContext {
   blockAlerted: Set<string>;
   /** Staff and their PINs: with it, `open` and `sign-in` need a valid staff id and PIN. */
   people?: Pick<PeopleAuth, 'verify'>;
+  /** The day's appointments: with it, an appointment check-in must be on the list, in time, once. */
+  appointments?: Pick<AppointmentBook, 'check'>;
   /** Each sign-in's verdict by window and request id: a retry of the same request is not another guess. */
   pinVerdicts?: Map<string, ReturnType<PeopleAuth['verify']>>;
   /** The disk guard: below its floor, no new ticket numbers (firmware/safekeeping). */

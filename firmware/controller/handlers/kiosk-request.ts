@@ -1,7 +1,8 @@
 // `kiosk/{kiosk}/request`: a ticket, a block of numbers, or an offline handover.
 // A disk running out refuses new numbers; tickets kiosks already handed out
 // (handover) are still taken. A kiosk's offline blocks are capped by the hall's
-// `offline` settings: a compromised kiosk must not reserve the day's numbers.
+// `offline` settings: a compromised kiosk must not reserve the day's numbers. An
+// appointment check-in must be on the day's list (firmware/appointments).
 import { errorReply } from '../../protocol/decode.ts';
 import { isoLocal } from '../../lib/time.ts';
 import type { Alert, KioskRequest } from '../../protocol/messages.ts';
@@ -30,11 +31,29 @@ function blockRefusal(c: HandlerContext, kiosk: string, v: Extract<KioskRequest,
   return errorReply(v.id, 'not-allowed', over);
 }
 
+type TicketOrHandover = Exclude<KioskRequest, { op: 'reserve' }>;
+
+/**
+ * An appointment check-in is believed only when the book says so. A refused one is
+ * answered with why (the kiosk shows it; the citizen may take an ordinary ticket);
+ * one handed over from an offline kiosk becomes an ordinary ticket.
+ */
+function checkIn<R>(c: HandlerContext, v: TicketOrHandover, run: (w: TicketOrHandover) => R) {
+  if (!c.appointments || !v.appointment) return run(v);
+  const used = (code: string) => { for (const t of c.engine.model.tickets.values()) if (t.appointment?.toUpperCase() === code.toUpperCase()) return true; return false; };
+  const at = v.op === 'handover' ? Date.parse(v.offline.issuedAt) : c.clock.now();
+  const r = c.appointments.check(v.appointment, at, v.service, used);
+  if (r.ok) return run({ ...v, appointment: r.appointment.code, priority: 'priority' });
+  c.log.info({ service: v.service, op: v.op, why: r.message }, 'appointment check-in refused');
+  if (v.op === 'handover') { const { appointment: _a, ...rest } = v; return run({ ...rest, priority: 'normal' }); }
+  return errorReply(v.id, 'bad-appointment', r.message);
+}
+
 export const kioskRequest: InboundHandler<'kiosk-request'> = {
   kind: 'kiosk-request',
   onMessage: (c, req, from) => answer<'kiosk-request'>(c, 'kiosk-reply', from, req.id, (to) =>
     (c.disk?.low && req.op !== 'handover' ? errorReply(req.id, 'disk-full', c.disk.refusal())
       : req.op === 'reserve' ? (blockRefusal(c, from.kiosk, req) ?? c.engine.kiosk(from.kiosk, req, undefined, to))
-        : c.engine.kiosk(from.kiosk, req, undefined, to))),
+        : checkIn(c, req, (w) => c.engine.kiosk(from.kiosk, w, undefined, to)))),
   onInvalid: (c, err, from, bytes) => refuseBadRequest<'kiosk-request'>(c, 'kiosk-reply', from, err, bytes),
 };
