@@ -42,7 +42,7 @@ describe('startControllerRole', () => {
     expect(r.reply.ticket.no).toBe('A001');
     expect(existsSync(join(dataDir, 'controller.db'))).toBe(true);
     // One list of parts, in start order; the city forwarder only in a city (it starts, does nothing).
-    expect(role.started).toEqual(['event log', 'people', 'disk guard', 'hall engine and messages', 'city forwarder', 'retention', 'ticket status page', 'manager page and statistics', 'update bundles']);
+    expect(role.started).toEqual(['event log', 'people', 'appointments', 'disk guard', 'hall engine and messages', 'city forwarder', 'retention', 'ticket status page', 'manager page and statistics', 'update bundles']);
     // Retention ran as the role's part: the old day keeps its summary, not its events.
     const db = new Database(join(dataDir, 'controller.db'), { readonly: true });
     expect((db.prepare("SELECT count(*) AS n FROM events WHERE day = '2024-01-10' AND kind != 'window-status'").get() as { n: number }).n).toBe(0);
