@@ -11,6 +11,7 @@ import { loadCityLink } from '../../firmware/city/link.ts';
 import { startCity, type CityService } from '../../firmware/city/service.ts';
 import { loadDeviceConfig } from '../../firmware/runtime/config.ts';
 import { runDevice } from '../../firmware/runtime/device.ts';
+import { loadPeople, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
 import { cityLog, quiet, until } from './helpers.ts';
@@ -59,10 +60,20 @@ describe("a hall's city block", () => {
     const file = join(dir, 'board.json');
     writeFileSync(file, JSON.stringify(board({ url: cityBroker.url, reconnectMaxS: 0.5 })));
     const { device, hall } = loadDeviceConfig(file);
+    // As in a hall: the staff member is in the controller's people file (what `manyi staff add`
+    // writes, {dataDir}/people.json) and opens the window with their id and PIN.
+    const staffId = hall.staff[0]!.id;
+    const peopleFile = join(dir, 'data', 'people.json');
+    savePeople(peopleFile, setPerson(loadPeople(peopleFile), { id: staffId, role: 'staff' }, '482913', new Date()));
     const dev = await runDevice({ device, hall, log: quiet });
     try {
       const staff = await mqtt.connectAsync(hallBroker.url, { protocolVersion: 4 });
-      await staff.publishAsync('manyi/v1/demo-hospital/window/1/command', JSON.stringify({ id: 'join-1', action: 'open', staff: hall.staff[0]?.id }), { qos: 1 });
+      const replies: unknown[] = [];
+      staff.on('message', (_t, m) => replies.push(JSON.parse(m.toString())));
+      await staff.subscribeAsync('manyi/v1/demo-hospital/window/1/reply', { qos: 1 });
+      await staff.publishAsync('manyi/v1/demo-hospital/window/1/command', JSON.stringify({ id: 'join-1', action: 'open', staff: staffId, pin: '482913' }), { qos: 1 });
+      const reply = await until('the controller answers the sign-in', () => replies.find((r) => (r as { id?: string }).id === 'join-1'));
+      expect(reply).toMatchObject({ ok: true });
       await staff.endAsync();
       const got = await until('the window opening reaches the city', async () => {
         const l = await cityLog(dbUrl, 'demo-hospital');
