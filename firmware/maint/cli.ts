@@ -176,7 +176,7 @@ export function register(program: Command): void {
     .action(async (o) => {
       try {
         const { loadRegistry } = await import('../security/registry.ts');
-        const { writeMosquittoFiles } = await import('../security/mosquitto-files.ts');
+        const { writeMosquittoFiles } = await import('../broker/mosquitto-files.ts');
         const f = writeMosquittoFiles(loadRegistry(o.registry), o.out);
         process.stdout.write(`${f.passwordFile}\n${f.aclFile}\n${f.conf}  (include it from mosquitto.conf; chgrp mosquitto the files; then reload)\n`);
       } catch (e) { fail('mosquitto-files', e); }

@@ -5,7 +5,7 @@
 // keep working. Where Mosquitto has an equivalent, the same attack runs against it
 // with the generated files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/security/mosquitto-files.ts';
+import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/broker/mosquitto-files.ts';
 import { FileBrokerAuth } from '../../firmware/security/file-auth.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { topics } from '../../firmware/protocol/topics.ts';

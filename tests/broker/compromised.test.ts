@@ -12,7 +12,7 @@ import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { FileBrokerAuth } from '../../firmware/security/file-auth.ts';
 import { addDevice, emptyRegistry, saveRegistry } from '../../firmware/security/registry.ts';
-import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/security/mosquitto-files.ts';
+import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/broker/mosquitto-files.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { tempDir } from '../maint/helpers.ts';

@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import { topics, filters } from '../../firmware/protocol/topics.ts';
 import { addDevice, emptyRegistry, saveRegistry, type Registry } from '../../firmware/security/registry.ts';
 import { FileBrokerAuth } from '../../firmware/security/file-auth.ts';
-import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/security/mosquitto-files.ts';
+import { writeMosquittoFiles, mosquittoConfLines } from '../../firmware/broker/mosquitto-files.ts';
 import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { startMosquitto } from '../setup/mosquitto.ts';
 import { connect, tempDir } from './helpers.ts';

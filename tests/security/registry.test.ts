@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileBrokerAuth } from '../../firmware/security/file-auth.ts';
 import { initKeys, publicKeyOf, readPrivateKey, readPublicKey, sign, verify } from '../../firmware/security/keys.ts';
-import { mosquittoAclFile, mosquittoConfLines, mosquittoPasswordFile, writeMosquittoFiles } from '../../firmware/security/mosquitto-files.ts';
+import { mosquittoAclFile, mosquittoConfLines, mosquittoPasswordFile, writeMosquittoFiles } from '../../firmware/broker/mosquitto-files.ts';
 import { generatePassword, hashPassword, isScryptHash, mosquittoHash, verifyPassword } from '../../firmware/security/passwords.ts';
 import {
   addDevice, emptyRegistry, identityOf, loadRegistry, Registry, registryMtime, removeDevice, saveRegistry, type NewDevice,

@@ -14,10 +14,7 @@ const KNOWN_FORBIDDEN: Record<string, string> = {
   'firmware/counter/pad-labels.ts → signage/led/max7219-chain.ts': 'hw',
 };
 /** Imports that close a loop between folders today, each with who removes it and how. */
-const KNOWN_LOOP_EDGES: Array<{ from: RegExp; to: RegExp; owner: string; why: string }> = [
-  { from: /^firmware\/broker\//, to: /^firmware\/security\/throttle\.ts$/, owner: 'sec',
-    why: 'the embedded broker uses security\'s throttle while security\'s Mosquitto files use the broker\'s guard limits' },
-];
+const KNOWN_LOOP_EDGES: Array<{ from: RegExp; to: RegExp; owner: string; why: string }> = [];
 const knownEdge = (from: string, to: string) => KNOWN_LOOP_EDGES.some((k) => k.from.test(from) && k.to.test(to));
 
 let findings: ImportFindings;

@@ -1,10 +1,13 @@
-// Mosquitto's `password_file` and `acl_file`, generated from the registry and the
-// access rules acl.ts derives from the contract table, plus the config lines that point Mosquitto at them.
+// The other broker a hall may run: Mosquitto's `password_file` and `acl_file`,
+// generated from the registry and the access rules security/acl.ts derives from the
+// contract table, plus the config lines that point Mosquitto at them (with the
+// equivalents of this folder's guard). The brokers draw on firmware/security, never
+// the other way round.
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { mosquittoAcl } from './acl.ts';
-import { DEFAULT_GUARD } from '../broker/guard.ts';
-import { identityOf, type Registry } from './registry.ts';
+import { mosquittoAcl } from '../security/acl.ts';
+import { DEFAULT_GUARD } from './guard.ts';
+import { identityOf, type Registry } from '../security/registry.ts';
 
 export function mosquittoPasswordFile(reg: Registry): string {
   return reg.devices.map((d) => `${d.device}:${d.mosquittoHash}`).join('\n') + '\n';
