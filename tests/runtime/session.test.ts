@@ -45,8 +45,11 @@ describe('device session reconnects', () => {
     // ceilings 40, 80, 160, 200 (cap), 200 → waits of half each
     expect(waits.slice(0, 5)).toEqual([20, 40, 80, 100, 100]);
 
+    // mqtt.js sets `connected` at the CONNACK but emits 'connect' (where the session
+    // resets its back-off) only after flushing its outgoing store: wait for the event.
+    const reconnected = new Promise<void>((r) => session.client.once('connect', () => r()));
     broker = await startEmbeddedBroker({ port, host: '127.0.0.1' });
-    await until(() => session.client.connected, 10_000, 'reconnected');
+    await reconnected;
     waits.length = 0;
     await broker.close();
     await until(() => waits.length >= 2, 10_000, 'two reconnect attempts after the second outage');

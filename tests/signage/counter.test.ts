@@ -161,14 +161,14 @@ describe('counter role', () => {
     expect((await fetch(`${base}/view`)).status).toBe(401);
     // The window is open for s001: signing in there sends `sign-in` with the PIN (the controller checks it).
     const staff = await staffSession(base, 's001', '2468');
-    expect(ctl.commands.map((x) => x.msg)).toEqual([expect.objectContaining({ action: 'sign-in', staff: 's001', pin: '2468' })]);
+    expect(ctl.distinct().map((x) => x.msg)).toEqual([expect.objectContaining({ action: 'sign-in', staff: 's001', pin: '2468' })]);
     const bad = await staff.postRaw('/action', { action: 'explode' });
     expect(bad.status).toBe(400);
     expect((await staff.postRaw('/action', { action: 'open', staff: 's002' })).status).toBe(400); // opening is signing in
-    expect(ctl.commands).toHaveLength(1);
+    expect(ctl.distinct()).toHaveLength(1);
     expect((await staff.post('/action', { action: 'park' })).ok).toBe(true);
     expect(c.unit.parked).toEqual(['A002']);
-    expect(ctl.commands.map((x) => x.msg.action)).toEqual(['sign-in', 'park']);
+    expect(ctl.distinct().map((x) => x.msg.action)).toEqual(['sign-in', 'park']);
     // Without the CSRF token (another site's form), refused.
     expect((await fetch(`${base}/action`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: staff.cookie }, body: JSON.stringify({ action: 'recall' }) })).status).toBe(403);
     const view = await staff.get('/view') as { board: { text: string; cells: number[] } };
@@ -183,22 +183,22 @@ describe('counter role', () => {
     await c.gpio.press(spec.keypad.transfer!.bcm, { bounces: 2 });
     await until(() => c.unit.history.length > 0, 2000, 'refusal');
     expect(c.unit.history[0]).toMatchObject({ ok: false, what: 'transfer', detail: expect.stringContaining('choose the target') });
-    expect(ctl.commands).toHaveLength(0);
+    expect(ctl.distinct()).toHaveLength(0);
     const staff = await staffSession(base, 's001'); // sends `sign-in` (one command)
     const bad = await staff.postRaw('/transfer-target', { service: 'haircut' });
     expect(bad.status).toBe(400);
     const ok = await staff.postRaw('/transfer-target', { service: 'payment' });
     expect(ok.status).toBe(200);
     await c.gpio.press(spec.keypad.transfer!.bcm, { bounces: 2 });
-    await until(() => ctl.commands.length === 2, 2000, 'transfer sent');
-    expect(ctl.commands[1].msg).toMatchObject({ action: 'transfer', service: 'payment' });
+    await until(() => ctl.distinct().length === 2, 5000, 'transfer sent');
+    expect(ctl.distinct()[1].msg).toMatchObject({ action: 'transfer', service: 'payment' });
     // pause key toggles by the window's state
     await c.gpio.press(spec.keypad.pause!.bcm);
-    await until(() => ctl.commands.length === 3, 2000, 'pause sent');
+    await until(() => ctl.distinct().length === 3, 5000, 'pause sent');
     await ctl.windowState('12', windowState({ status: 'paused' }));
     await until(() => c.unit.state?.status === 'paused');
     await c.gpio.press(spec.keypad.pause!.bcm);
-    await until(() => ctl.commands.length === 4, 2000, 'resume sent');
-    expect(ctl.commands.slice(2).map((x) => x.msg.action)).toEqual(['pause', 'resume']);
+    await until(() => ctl.distinct().length === 4, 5000, 'resume sent');
+    expect(ctl.distinct().slice(2).map((x) => x.msg.action)).toEqual(['pause', 'resume']);
   });
 });

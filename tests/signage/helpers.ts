@@ -84,6 +84,8 @@ export async function fakeController(url: string) {
   await c.subscribeAsync([`manyi/v1/${H}/window/+/command`, `manyi/v1/${H}/window/+/rating`], { qos: 1 });
   return {
     client: c, commands, ratings,
+    /** The commands as a controller acts on them: a retry under the same id counts once. */
+    distinct() { return [...new Map(commands.map((x) => [`${x.window}/${String(x.msg.id)}`, x])).values()]; },
     dropNext(n: number) { drop = n; },
     async windowState(w: string, s: WindowState) { await c.publishAsync(topics.windowState(H, w), JSON.stringify(s), { qos: 1, retain: true }); },
     async hallState(s: HallState = hallState()) { await c.publishAsync(topics.hallState(H), JSON.stringify(s), { qos: 1, retain: true }); },
