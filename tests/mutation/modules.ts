@@ -19,19 +19,26 @@ export interface MutationModule {
   tests: string[];
   /** Lowest acceptable mutation score, percent (equivalent mutants excluded). */
   target: number;
+  /**
+   * A module still under its target: the score CI holds it at meanwhile (its last
+   * measured score, rounded down), so that it cannot fall further while tests are
+   * written for its survivors. Raise it with each refreshed result; remove it once
+   * the module reaches its target.
+   */
+  floor?: number;
   /** Why some files of the folder are not mutated. */
   excluded?: string;
 }
 
 export const MODULES: Record<string, MutationModule> = {
   controller: {
-    mutate: ['firmware/controller/**/*.ts', '!firmware/controller/cli.ts'],
+    mutate: ['firmware/controller/**/*.ts', '!firmware/controller/cli.ts', '!firmware/controller/role.ts'],
     tests: [
       'tests/controller/rules.test.ts', 'tests/controller/window-actions.test.ts', 'tests/controller/requests.test.ts', 'tests/controller/engine.test.ts',
       'tests/controller/views.test.ts', 'tests/controller/state.test.ts', 'tests/controller/service-unit.test.ts', 'tests/controller/restart.test.ts',
     ],
     target: 85,
-    excluded: 'cli.ts: argument parsing, run by tests/runtime/run-cli.test.ts in a child process',
+    excluded: 'cli.ts: argument parsing, run by tests/runtime/run-cli.test.ts in a child process; role.ts: the assembly of parts (event log, people, pages), run by the runtime tests through a broker',
   },
   // The controller's store (moved out of firmware/controller by #12): persist before acknowledging.
   eventlog: {

@@ -17,7 +17,7 @@ interface ReportMutant {
 interface Report { files: Record<string, { source: string; mutants: ReportMutant[] }> }
 
 export interface ModuleScore {
-  module: string; target: number; score: number | null; minutes: number;
+  module: string; target: number; floor?: number; score: number | null; minutes: number;
   killed: number; timeout: number; survived: number; noCoverage: number; equivalent: number; compileErrors: number;
   /** Static mutants reported surviving with no test run: the module no longer loads, so no test file can even import it (counted as killed). */
   loadFailures: number;
@@ -43,9 +43,9 @@ export function matchEquivalent(list: Equivalent[], file: string, lineText: stri
   return list.find((e) => e.file === file && e.mutator === m.mutatorName && e.replacement === (m.replacement ?? '') && e.line === line);
 }
 
-export function scoreReport(module: string, report: Report, target: number, equivalents: Equivalent[], minutes: number): ModuleScore {
+export function scoreReport(module: string, report: Report, target: number, equivalents: Equivalent[], minutes: number, floor?: number): ModuleScore {
   const s: ModuleScore = {
-    module, target, score: null, minutes, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, compileErrors: 0, loadFailures: 0, unmeasured: 0,
+    module, target, floor, score: null, minutes, killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0, compileErrors: 0, loadFailures: 0, unmeasured: 0,
     survivors: [], staleEquivalents: [],
   };
   const used = new Set<Equivalent>();
