@@ -102,5 +102,9 @@ if (process.argv[1]?.endsWith('import-rules.ts')) {
   console.log(`${f.modules} modules`);
   for (const x of f.forbidden) console.log(`firmware/ → kiosk|signage outside the registry: ${x}`);
   for (const l of f.loops) console.log(`loop between ${l.folders.join(', ')}:\n  ${l.via.join('\n  ')}`);
-  if (f.forbidden.length || f.loops.length) process.exitCode = 1;
+  // The message rule (only the bus talks to MQTT clients) is printed with them.
+  const { findMqttCalls } = await import('./mqtt-rules.ts');
+  const calls = findMqttCalls();
+  for (const c of calls) console.log(`MQTT client call outside the bus: ${c.file}:${c.line} ${c.call}`);
+  if (f.forbidden.length || f.loops.length || calls.length) process.exitCode = 1;
 }
