@@ -4,6 +4,7 @@
 // restarts between days, the city broker restarts and a city instance dies during
 // the second day. Afterwards the city holds every event of every hall exactly once
 // and in order, and its figures are the halls' own.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import pg from 'pg';
@@ -20,6 +21,12 @@ import { WebApp } from '../../firmware/web/app.ts';
 import { ARTIFACTS } from '../setup/global.ts';
 import { cityLog, hallLog, sameLog, until } from './helpers.ts';
 import { startCityStack, startHall, TestClock, type City, type TestHall } from './harness.ts';
+
+/**
+ * The README's picture of the city page is this test's English screenshot, committed:
+ * `npm run screenshot:city` runs this file with MANYI_README_SCREENSHOT=1 to refresh it.
+ */
+const README_SCREENSHOT = new URL('./img/city-page-en.png', import.meta.url).pathname;
 
 const TZ = 'Asia/Shanghai';
 const DAYS = ['2026-11-16', '2026-11-17'];
@@ -201,11 +208,16 @@ describe('three halls and a city through outages and restarts', () => {
     expect(hallPage).toContain('agrees');
 
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'] });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // A short viewport: the full-page shot is as tall as the page, no empty space below.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 400 } });
     for (const lang of ['zh', 'en']) {
       await page.goto(`${base}/city?from=${DAYS[0]}&to=${DAYS[1]}&lang=${lang}`);
       expect(await page.locator('#halls tbody tr').count()).toBe(3);
       await page.screenshot({ path: `${ARTIFACTS}city-page-${lang}.png`, fullPage: true });
+    }
+    if (process.env.MANYI_README_SCREENSHOT === '1') {
+      mkdirSync(new URL('./img/', import.meta.url).pathname, { recursive: true });
+      copyFileSync(`${ARTIFACTS}city-page-en.png`, README_SCREENSHOT);
     }
   });
 
