@@ -74,7 +74,7 @@ describe('the embedded broker against a stranger', () => {
     // Hashes only for the free tries of the stranger's address (and the real device).
     expect(hashes - before).toBeLessThanOrEqual(12);
     expect(real.connected).toBe(true);
-    expect(took).toBeLessThan(5000); // the < 1 s figure is measured in `npm run bench -- security`
+    expect(took).toBeLessThan(5000); // the < 1 s figure is measured by `npm run bench -- --only security`
     real.end(true);
     // The stranger's address stays throttled, even with the right password.
     await expect(client(b.url, { from: '127.0.0.2', clientId: 'kiosk-1', username: 'kiosk-1', password: PW.k1 })).rejects.toThrow();
