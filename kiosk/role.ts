@@ -12,6 +12,7 @@ import type { Bilingual, HallState, IssuedTicket } from '../firmware/protocol/me
 import { part, startParts, type Part, type RoleDefinition } from '../firmware/runtime/parts.ts';
 import type { RoleContext, RoleHandle } from '../firmware/runtime/role.ts';
 import { readBody, sendJson } from '../firmware/web/app.ts';
+import { sameOrigin } from '../firmware/security/sessions.ts';
 import { loadBoardSpec, type KioskSpec } from '../hw-specs/schema.ts';
 import { TicketIssuer, type IssuerOptions, type TicketRequest } from './issuer.ts';
 import { buildMenu } from './menu.ts';
@@ -119,6 +120,7 @@ function kioskParts(o: KioskRoleOptions, s: Shared): Part[] {
       const sim = ctx.hw.sim;
       if (sim) {
         ctx.web.post(`/kiosk/${s.kioskId}/sim/printer`, async (req, res) => {
+          sameOrigin(req);
           let state: unknown;
           try { state = (JSON.parse(await readBody(req, 1024)) as { state?: unknown }).state; } catch { /* answered below */ }
           if (!PRINTER_STATES.includes(state as PrinterState)) return sendJson(res, 400, { error: `state must be one of ${PRINTER_STATES.join(', ')}` });

@@ -156,6 +156,7 @@ export function mountStaffPage(d: StaffPageDeps): { close(): void; push(): void 
     const sim = d.sim;
     const local = { loopbackOnly: true };
     d.web.post(`${base}/sim/pad`, async (req, res) => {
+      sameOrigin(req);
       const b = await json(req, SimPadBody);
       if (!b.ok) return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: b.message } });
       if (!d.pad?.scores.includes(b.value.score)) return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: `this pad has no ${b.value.score} button` } });
@@ -163,6 +164,7 @@ export function mountStaffPage(d: StaffPageDeps): { close(): void; push(): void 
       sendJson(res, 200, { ok: true });
     }, local);
     d.web.post(`${base}/sim/key`, async (req, res) => {
+      sameOrigin(req);
       const b = await json(req, SimKeyBody);
       if (!b.ok) return sendJson(res, 400, { ok: false, error: { code: 'bad-request', message: b.message } });
       await sim.pressKey(b.value.key);

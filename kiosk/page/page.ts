@@ -65,6 +65,8 @@ export function mountKioskPage(web: WebApp, src: KioskPageSource): { update(): v
     sendJson(res, 200, r);
   }, only);
   web.post(`${base}/api/lang`, async (req, res) => {
+    sameOrigin(req);
+    if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) return sendJson(res, 415, { ok: false, code: 'bad-request', message: 'body must be application/json' });
     let body: unknown;
     try { body = JSON.parse(await readBody(req, 256)); } catch { return sendJson(res, 400, { ok: false, code: 'bad-request', message: 'body must be JSON' }); }
     const p = LangBody.safeParse(body);

@@ -184,7 +184,7 @@ describe('kiosk touch page', () => {
     expect(zh.some((l) => l.startsWith('前面还有'))).toBe(true);
     expect(zh.indexOf('挂号')).toBeLessThan(zh.indexOf('Registration'));
     // A bad language is refused and changes nothing.
-    const bad = await fetch(`http://127.0.0.1:${h.webPort}/kiosk/k1/api/lang`, { method: 'POST', body: JSON.stringify({ lang: 'fr' }) });
+    const bad = await fetch(`http://127.0.0.1:${h.webPort}/kiosk/k1/api/lang`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lang: 'fr' }) });
     expect(bad.status).toBe(400);
     expect((await menu()).lang).toBe('zh');
   });

@@ -122,6 +122,29 @@ describe('the web host under hostile input', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('refuses every POST from another site, and every POST without a CSRF token but the kiosk screen\'s own', async () => {
+    const posts = demo.web.mounted().filter((r) => r.method === 'POST').map((r) => concrete(r.pattern));
+    expect(posts.length).toBeGreaterThan(10);
+    // A body each route would take, so that only the origin or the token can refuse it.
+    const body = JSON.stringify({ service: 'registration', lang: 'en', action: 'call-next', staff: 's001', pin: '1234', state: 'paper-out', score: 'satisfied', key: 'next' });
+    // Without a session by design: the kiosk's touch screen (loopback only, same origin, JSON only)
+    // and the demo's simulated buttons (loopback only); everything else wants a session's CSRF token.
+    const TOKENLESS = /^\/kiosk\/[^/]+\/(api\/(ticket|lang)|sim\/printer)$|^\/window\/[^/]+\/sim\/(pad|key)$/;
+    const form = 'id=alice&password=correct-horse-battery&next=%2Fmanager'; // the manager's sign-in and sign-out are forms
+    const answered: string[] = [];
+    for (const p of posts) {
+      const asForm = /^\/log(in|out)$/.test(p);
+      const send = (h: Record<string, string>) => raw(port, request('POST', p, asForm ? form : body, { host: `127.0.0.1:${port}`, ...(asForm ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...h }));
+      const cross = await send({ origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' });
+      answered.push(`${cross.status} cross-site ${p}`);
+      if (TOKENLESS.test(p)) continue;
+      const bare = await send({});
+      answered.push(`${bare.status} no token ${p}`);
+    }
+    expect(answered.filter((a) => !/^(401|403) /.test(a))).toEqual([]);
+    expect(answered.filter((a) => a.includes(' no token ')).length).toBeGreaterThan(5);
+  });
+
   it('still gives a citizen a normal ticket afterwards, and serves every page', async () => {
     const base = `http://127.0.0.1:${port}`;
     const res = await fetch(`${base}/kiosk/k1/api/ticket`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'registration' }) });
