@@ -51,8 +51,22 @@ export class Stk500 {
     throw new Error(`no STK500 bootloader answered (${last?.message}): check the port, the board type (--board) and the USB cable`);
   }
 
+  /**
+   * The chip's signature. Sent first after the sync, it also clears the line: a slow
+   * bootloader (Optiboot blinks its LED before it reads) may still answer GET_SYNCs of
+   * tries that timed out. Its replies come in order, so every INSYNC OK before the
+   * signature's reply is such a late answer: skipped, until the reply with the signature.
+   */
   async signature(): Promise<Buffer> {
-    return this.cmd([Cmd.READ_SIGN], 3);
+    await this.link.write(Buffer.from([Cmd.READ_SIGN, Cmd.EOP]));
+    for (let late = 0; ; late++) {
+      const r = await this.link.read(2, this.timeoutMs);
+      if (r[0] === Cmd.INSYNC && r[1] === Cmd.OK && late < 16) continue;   // a late GET_SYNC answer
+      if (r[0] !== Cmd.INSYNC) throw new Error(`bootloader out of sync (answered ${r.toString('hex')})`);
+      const rest = await this.link.read(3, this.timeoutMs);
+      if (rest[2] !== Cmd.OK) throw new Error(`bootloader out of sync (answered ${Buffer.concat([r, rest]).toString('hex')})`);
+      return Buffer.from([r[1], rest[0], rest[1]]);
+    }
   }
 
   async enter(): Promise<void> { await this.cmd([Cmd.ENTER_PROGMODE]); }

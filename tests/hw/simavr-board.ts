@@ -4,7 +4,7 @@
 // MAX7219 chains decoded from the bits the harness saw on the pins, its input
 // pins driven like buttons, and its reset line.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Firmata from 'firmata';
 import { Max7219Emulator } from '../../firmware/hw/max7219.ts';
@@ -12,6 +12,7 @@ import { openJohnnyFiveBoard, closeJohnnyFiveBoard, type J5Board } from '../../f
 import { SHIPPED_HEX } from '../../firmware/maint/flash-firmata.ts';
 
 export const WINDOW_SIM = new URL('../../var/build/window-sim', import.meta.url).pathname;
+const WINDOW_SIM_SOURCE = new URL('../../firmware/arduino/simavr/window-sim.c', import.meta.url).pathname;
 
 export interface SimavrBoard {
   /** The pseudo-terminal johnny-five opens. */
@@ -20,7 +21,7 @@ export interface SimavrBoard {
   chain(pins: { data: number; clock: number; cs: number }, devices: number): Max7219Emulator;
   /** Drives an input pin (a button to GND reads 0 while pressed). */
   pin(d: number, level: 0 | 1): void;
-  /** Presses a button to GND on pin `d` for `ms` of the AVR's time, then releases it; resolves after. */
+  /** Presses a button to GND on pin `d` for `ms` of the AVR's time, then releases it; resolves when the harness released it. */
   press(d: number, ms?: number): Promise<void>;
   /** Puts `mV` millivolts on analog input A`channel`. */
   analog(channel: number, mV: number): void;
@@ -41,14 +42,22 @@ export interface SimavrBoard {
   readonly output: string[];
 }
 
-export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> {
-  for (const f of [hex, WINDOW_SIM]) {
+/** Debian's Optiboot for the ATmega328P (arduino-core-avr): the Uno's bootloader. */
+export const OPTIBOOT = '/usr/share/arduino/hardware/arduino/avr/bootloaders/optiboot/optiboot_atmega328.hex';
+
+/** `hex`: the sketch in flash ('-': none); `bootloader`: started at every reset, as on an Uno. */
+export async function startSimavrBoard(hex = SHIPPED_HEX, opts: { bootloader?: string } = {}): Promise<SimavrBoard> {
+  for (const f of [...(hex === '-' ? [] : [hex]), ...(opts.bootloader ? [opts.bootloader] : []), WINDOW_SIM]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: build it with \`make -C firmware/arduino\` (npm test's pretest does; needs gcc-avr, avr-libc, arduino-core-avr, libsimavr-dev)`);
   }
-  const proc: ChildProcessWithoutNullStreams = spawn(WINDOW_SIM, [hex], { stdio: ['pipe', 'pipe', 'pipe'] });
+  if (statSync(WINDOW_SIM).mtimeMs < statSync(WINDOW_SIM_SOURCE).mtimeMs) {
+    throw new Error(`${WINDOW_SIM} is older than its source: rebuild it with \`make -C firmware/arduino\` (the tests' global set-up does)`);
+  }
+  const proc: ChildProcessWithoutNullStreams = spawn(WINDOW_SIM, [hex, ...(opts.bootloader ? ['--bootloader', opts.bootloader] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output: string[] = [];
   const chains = new Map<number, Max7219Emulator>();
   const resetWaiters: Array<() => void> = [];
+  const releaseWaiters = new Map<number, Array<() => void>>();
   let board: J5Board | null = null;
   const outputs = new Map<number, 0 | 1>();
   const cycles = { rx: 0, latch: new Map<number, number>(), low: new Map<number, number>() };
@@ -74,6 +83,9 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
       } else if (what === 'PIN') {
         outputs.set(Number(rest[0]), rest[1] === '1' ? 1 : 0);
         return;
+      } else if (what === 'RELEASED') {
+        for (const w of releaseWaiters.get(Number(rest[0]))?.splice(0) ?? []) w();
+        return;
       } else if (what === 'RESET') {
         for (const w of resetWaiters.splice(0)) w();
       }
@@ -83,7 +95,11 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
   });
 
   const send = (cmd: string) => { if (proc.exitCode === null) proc.stdin.write(cmd + '\n'); };
-  const reset = () => new Promise<void>((resolve) => { resetWaiters.push(resolve); send('reset'); });
+  const reset = () => new Promise<void>((resolve, reject) => {
+    if (proc.exitCode !== null) return reject(new Error('window-sim has exited'));
+    resetWaiters.push(resolve);
+    send('reset');
+  });
 
   return {
     port, output, outputs, cycles,
@@ -95,7 +111,18 @@ export async function startSimavrBoard(hex = SHIPPED_HEX): Promise<SimavrBoard> 
     },
     pin(d, level) { send(`pin ${d} ${level}`); },
     analog(channel, mV) { send(`adc ${channel} ${Math.round(mV)}`); },
-    press(d, ms = 80) { send(`press ${d} ${ms}`); return new Promise((r) => setTimeout(r, ms + 60)); },
+    press(d, ms = 80) {
+      // Ends in the AVR's time (a busy host stretches it): wait for the harness to say so.
+      return new Promise<void>((resolve, reject) => {
+        if (proc.exitCode !== null) return reject(new Error('window-sim has exited'));
+        const gone = () => reject(new Error(`window-sim exited during a press on D${d}: ${output.join(' | ')}`));
+        proc.once('exit', gone);
+        const list = releaseWaiters.get(d) ?? [];
+        releaseWaiters.set(d, list);
+        list.push(() => { proc.off('exit', gone); resolve(); });
+        send(`press ${d} ${ms}`);
+      });
+    },
     reset,
     async open() {
       // firmata.js waits for the board's boot announcement: reset it as the

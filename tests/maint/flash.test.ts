@@ -5,10 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flashFirmata, SHIPPED_HEX } from '../../firmware/maint/flash-firmata.ts';
 import { readFileSync } from 'node:fs';
-import { startSimavrBoard } from '../hw/simavr-board.ts';
+import { OPTIBOOT, startSimavrBoard } from '../hw/simavr-board.ts';
 import { FIRMWARE_NAME } from '../../firmware/hw/ledchain.ts';
 import { parseIntelHex, toIntelHex } from '../../firmware/maint/intel-hex.ts';
-import { linkOverBinding } from '../../firmware/maint/serial-link.ts';
+import { linkOverBinding, realSerial, type OpenLink } from '../../firmware/maint/serial-link.ts';
 import { SimArduino } from './fixtures/sim-arduino.ts';
 import { tempDir } from './helpers.ts';
 
@@ -74,4 +74,26 @@ describe('flash-firmata', () => {
     expect(() => parseIntelHex(bad)).toThrow(/bad checksum/);
     expect(() => parseIntelHex(':0400000001020304F2\n')).toThrow(/truncated/);
   });
+
+  it('flashes the shipped firmware through the Uno\'s own bootloader (Debian\'s Optiboot, in simavr), which then starts it', async () => {
+    const avr = await startSimavrBoard('-', { bootloader: OPTIBOOT });
+    try {
+      const serial = await realSerial();
+      // The USB-serial adapter's DTR line is wired to the AVR's reset: asserting it resets the board.
+      const open: OpenLink = async (path, baud) => {
+        const link = await serial(path, baud);
+        return { ...link, set: async (f) => { if (f.dtr) await avr.reset(); } };
+      };
+      const steps: string[] = [];
+      // The sketch's answer is awaited up to a deadline that a loaded machine cannot miss
+      // (a real board answers in ~1 s); the flasher's own protocol steps wait for replies.
+      const r = await flashFirmata({ port: avr.port, board: 'uno', open, progress: (s) => steps.push(s), firmataTimeoutMs: 30_000 });
+      expect(steps).toEqual(['reset', 'sync', 'signature', 'write', 'verify', 'done', 'firmata']);
+      expect(r.bytes).toBe(parseIntelHex(readFileSync(SHIPPED_HEX, 'utf8')).length);
+      expect(r.firmata).toEqual({ major: 2, minor: 5 });
+      // And johnny-five finds our firmware there.
+      const board = await avr.open();
+      expect((board.io as unknown as { firmware: { name: string } }).firmware.name).toBe(FIRMWARE_NAME);
+    } finally { await avr.close(); }
+  }, 60_000);
 });

@@ -11,12 +11,16 @@
  *  - Input pins can be driven (buttons), and the AVR reset (as the USB-serial
  *    adapter's DTR line or a brown-out does).
  *
+ * With --bootloader, the AVR starts in that bootloader at every reset (Optiboot:
+ * STK500v1 at 115200 baud, then the sketch), as an Uno or Nano does.
+ *
  * stdout, one line each:   READY <pty path>
  *                          LATCH <cs pin> <bit count> <bits as hex, MSB first> <cycle> <cycles CS was low>
  *                          RX <cycle>              the first byte from the host after a quiet 20 ms
  *                                                  (longer than the UART FIFO's 64 bytes take to drain)
  *                          (cycles are the AVR's clock, 16 per µs: timings that hold however busy the host is)
  *                          PIN <D> <0|1>           an output pin that is no chain's changed
+ *                          RELEASED <D>            a timed press ended (the button is up again)
  *                          RESET
  * stdin, one line each:    chip <cs> <din> <clk>   watch a chain's pins (Arduino D numbers)
  *                          pin <D> <0|1>           hold a pin at a level from outside (a button and its
@@ -136,6 +140,15 @@ static void uart_xoff_hook(struct avr_irq_t *irq, uint32_t value, void *param) {
 static int held[20];                /* -1: not held from outside, else the level */
 static avr_cycle_count_t release_at[20];   /* a press ends at this cycle (0: none) */
 
+/* Every reset of the AVR, ours ("reset") or its own (the watchdog): a line for the log. */
+static void (*mcu_reset)(struct avr_t *avr);
+static int commanded_reset;
+static void reset_hook(struct avr_t *a) {
+	if (mcu_reset) mcu_reset(a);
+	if (!commanded_reset) { printf("BOOT watchdog\n"); fflush(stdout); }
+}
+
+
 static void drive(int d, int v) {
 	if (d < 0 || d > 19) return;
 	held[d] = v ? 1 : 0;
@@ -165,7 +178,15 @@ static int command(char *line) {
 	} else if (sscanf(line, "adc %d %d", &a, &b) == 2 && a >= 0 && a < 6) {
 		avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + a), b);
 	} else if (strncmp(line, "reset", 5) == 0) {
+		/* A press in progress goes on through the reset (the button does not care), in the
+		   AVR's time: its end is kept relative, whatever avr_reset does to the cycle counter. */
+		avr_cycle_count_t left[20];
+		for (int i = 0; i < 20; i++) left[i] = release_at[i] > avr->cycle ? release_at[i] - avr->cycle : (release_at[i] ? 1 : 0);
+		commanded_reset = 1;
 		avr_reset(avr);
+		commanded_reset = 0;
+		for (int i = 0; i < 20; i++) release_at[i] = left[i] ? avr->cycle + left[i] : 0;
+		avr->data[0x54] |= 1 << 1;   /* MCUSR.EXTRF: a reset from the RESET pin (Optiboot only waits for the flasher then) */
 		for (int i = 0; i < 20; i++) if (held[i] >= 0) drive(i, held[i]);
 		rx_len = rx_pos = 0;
 		uart_xon = 1;
@@ -174,8 +195,23 @@ static int command(char *line) {
 		fflush(stdout);
 	} else if (strncmp(line, "quit", 4) == 0) {
 		return 1;
+	} else {
+		fprintf(stderr, "window-sim: unknown command \"%s\" (an old build? make -C firmware/arduino)\n", line);
 	}
 	return 0;
+}
+
+/*
+ * The bootloader jumps to the sketch (address 0) after turning the watchdog off
+ * (Optiboot's appStart: MCUSR = 0, then WDTCSR = WDCE|WDE, then 0). After a watchdog
+ * reset simavr 1.6 keeps WDE set through that sequence, which a real ATmega328P does
+ * not: the sketch (which has no watchdog handler) was reset every 16 ms, for ever.
+ * So whenever the AVR comes to address 0 with MCUSR.WDRF clear, the watchdog is left
+ * off, as on the chip. Only with --bootloader (our firmware never enables the watchdog).
+ */
+static avr_flashaddr_t boot_start;
+static void sketch_started(void) {
+	if (!(avr->data[0x54] & (1 << 3)) && (avr->data[0x60] & ((1 << 3) | (1 << 6)))) avr->data[0x60] = 0;
 }
 
 static char cmdbuf[256];
@@ -198,7 +234,12 @@ static void hold_inputs(void) {
 
 /* Reads stdin commands and pty bytes without blocking; returns 1 to quit. */
 static int pump(void) {
-	for (int d = 0; d < 20; d++) if (release_at[d] && avr->cycle >= release_at[d]) { release_at[d] = 0; drive(d, 1); }
+	for (int d = 0; d < 20; d++) if (release_at[d] && avr->cycle >= release_at[d]) {
+		release_at[d] = 0;
+		drive(d, 1);
+		printf("RELEASED %d\n", d);
+		fflush(stdout);
+	}
 	hold_inputs();
 	struct pollfd p[2] = { { 0, POLLIN, 0 }, { master_fd, POLLIN, 0 } };
 	if (poll(p, 2, 0) > 0) {
@@ -228,11 +269,14 @@ static uint64_t now_ns(void) {
 }
 
 int main(int argc, char **argv) {
-	if (argc < 2) { fprintf(stderr, "usage: window-sim FIRMWARE.hex [--fast]\n"); return 2; }
-	int realtime = !(argc > 2 && strcmp(argv[2], "--fast") == 0);
-	uint32_t size = 0, start = 0;
-	uint8_t *image = read_ihex_file(argv[1], &size, &start);
-	if (!image) { fprintf(stderr, "window-sim: cannot read %s\n", argv[1]); return 1; }
+	const char *app = NULL, *boot = NULL;
+	int realtime = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--fast") == 0) realtime = 0;
+		else if (strcmp(argv[i], "--bootloader") == 0 && i + 1 < argc) boot = argv[++i];
+		else app = argv[i];
+	}
+	if (!app) { fprintf(stderr, "usage: window-sim FIRMWARE.hex|- [--bootloader BOOT.hex] [--fast]\n"); return 2; }
 
 	avr = avr_make_mcu_by_name("atmega328p");
 	if (!avr) { fprintf(stderr, "window-sim: simavr has no atmega328p\n"); return 1; }
@@ -240,9 +284,26 @@ int main(int argc, char **argv) {
 	avr->frequency = 16000000;
 	avr->vcc = avr->avcc = avr->aref = 5000;   /* a 5 V Uno/Nano: analogRead's reference */
 	avr->log = 0;
-	memcpy(avr->flash, image, size);
+	memset(avr->flash, 0xff, avr->flashend + 1);   /* erased, as a new chip's flash */
+	if (strcmp(app, "-") != 0) {                   /* "-": no sketch yet (a bootloader will write one) */
+		uint32_t size = 0, start = 0;
+		uint8_t *image = read_ihex_file(app, &size, &start);
+		if (!image) { fprintf(stderr, "window-sim: cannot read %s\n", app); return 1; }
+		memcpy(avr->flash, image, size);
+		free(image);
+	}
+	if (boot) {
+		/* A bootloader (Debian's Optiboot) at the top of the flash; reset starts it (BOOTRST). */
+		ihex_chunk_p chunks = NULL;
+		int n = read_ihex_chunks(boot, &chunks);
+		if (n <= 0) { fprintf(stderr, "window-sim: cannot read %s\n", boot); return 1; }
+		for (int i = 0; i < n; i++) memcpy(avr->flash + chunks[i].baseaddr, chunks[i].data, chunks[i].size);
+		avr->reset_pc = avr->pc = boot_start = chunks[0].baseaddr;
+		free_ihex_chunks(chunks);
+	}
 	avr->codeend = avr->flashend;
-	free(image);
+	mcu_reset = avr->reset;
+	avr->reset = reset_hook;
 
 	struct termios raw;
 	memset(&raw, 0, sizeof raw);
@@ -275,7 +336,9 @@ int main(int argc, char **argv) {
 	avr_cycle_count_t cyc0 = avr->cycle;
 	for (;;) {
 		for (int i = 0; i < 2000; i++) {
+			avr_flashaddr_t was = avr->pc;
 			int state = avr_run(avr);
+			if (boot_start && avr->pc == 0 && was != 0) sketch_started();
 			if (state == cpu_Done || state == cpu_Crashed) {
 				fprintf(stderr, "window-sim: the AVR stopped (state %d)\n", state);
 				return 1;
