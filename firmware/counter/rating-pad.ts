@@ -12,7 +12,7 @@ import type { Bilingual, RatingScore } from '../protocol/messages.ts';
 import type { GpioChip, OutputPin } from '../hw/gpio.ts';
 import { Button } from '../hw/button.ts';
 import type { RatingPadSpec } from '../../hw-specs/schema.ts';
-import type { PadLabels } from './pad-labels.ts';
+import type { PadLabels } from '../hw/kit.ts';
 
 export type PadPhase = 'dark' | 'lit' | 'reason' | 'thanks';
 

@@ -4,11 +4,10 @@
 // from the kit (real or simulated is decided there, not here).
 import { loadBoardSpec, type CounterSpec } from '../../hw-specs/schema.ts';
 import type { GpioChip } from '../hw/gpio.ts';
-import type { SimHardware, WindowBoard } from '../hw/kit.ts';
+import type { PadDisplay, SimHardware, WindowBoard } from '../hw/kit.ts';
 import { part, startParts, type Part, type RoleDefinition } from '../runtime/parts.ts';
 import type { RoleContext, RoleHandle } from '../runtime/role.ts';
 import { Keypad } from './keypad.ts';
-import { openPadDisplay, type PadDisplay } from './pad-labels.ts';
 import { RatingPad } from './rating-pad.ts';
 import { mountStaffPage } from './staff-page.ts';
 import { CounterUnit, type UnitOptions } from './unit.ts';
@@ -50,9 +49,8 @@ function counterParts(o: CounterOptions, s: Shared): Part[] {
     }),
     part('LED board and pad display', async (ctx) => {
       const b = s.spec!.ledBoard;
-      // The pad's label display is the window board's second chain (firmware/counter/pad-labels.ts).
-      const padDisplay = s.padDisplay = await openPadDisplay(s.spec!, ctx.hw.simulated);
-      if (padDisplay) ctx.defer(() => padDisplay.close());
+      // The pad's label display is the window board's second chain (signage/led/pad-labels.ts, from the kit).
+      const padDisplay = s.padDisplay = await ctx.hw.padDisplay(s.spec!);
       // The window keeps working from the keypad and page while a real board is away.
       s.led = await ctx.hw.windowBoard({ kind: b.kind, devices: b.devices, pins: b.pins, brightness: b.brightness }, {
         port: s.spec!.arduino.port,

@@ -9,7 +9,7 @@
 // The drivers live with the hardware they drive (kiosk/printer, signage/led,
 // signage/voice); the role registry (firmware/runtime/roles.ts) hands them in as
 // lazy imports, the only way firmware/ reaches into kiosk/ and signage/.
-import type { HwSpec, KeypadKey, PrinterSpec } from '../../hw-specs/schema.ts';
+import type { CounterSpec, HwSpec, KeypadKey, PrinterSpec } from '../../hw-specs/schema.ts';
 import type { RatingScore } from '../protocol/messages.ts';
 import type { GpioChip } from './gpio.ts';
 import type { SimGpioChip } from './gpio-sim.ts';
@@ -21,6 +21,10 @@ export type Printer = Awaited<ReturnType<PrinterDriver['createPrinter']>>;
 export type PrinterState = import('../../kiosk/printer/types.ts').PrinterState;
 export type WindowBoard = Awaited<ReturnType<LedDriver['openWindowBoard']>>;
 export type MatrixStrip = Awaited<ReturnType<LedDriver['openMatrixStrip']>>;
+/** A rating pad's label display (the window board's second chain): `labels` to show text, and for a
+ *  real board the chain and bus to hand the window board's link as `also`. */
+export type PadDisplay = NonNullable<Awaited<ReturnType<LedDriver['openPadDisplay']>>>;
+export type PadLabels = PadDisplay['labels'];
 export type Speaker = ReturnType<VoiceDriver['createSpeaker']>;
 type ChainOptions = Parameters<LedDriver['openWindowBoard']>[0];
 type LinkOptions = Omit<Parameters<LedDriver['openWindowBoard']>[1], 'simulated'>;
@@ -58,6 +62,9 @@ export interface HardwareKit {
   printer(spec: PrinterSpec, sim?: PrinterSimOptions): Promise<Printer>;
   windowBoard(chain: ChainOptions, link: LinkOptions): Promise<WindowBoard>;
   matrixStrip(chain: ChainOptions, link: LinkOptions & { stepMs?: number }): Promise<MatrixStrip>;
+  /** A counter's rating-pad display; null when its pad has none. A real one is drawn once the
+   *  window board's link attaches it (`windowBoard(…, { also: [{ chain, bus }] })`). */
+  padDisplay(spec: CounterSpec): Promise<PadDisplay | null>;
   /** Throws (saying what is missing) when a real board cannot speak. */
   speaker(opts?: { alsaDevice?: string }): Promise<Speaker>;
   /** Simulated boards only. */
@@ -109,6 +116,12 @@ export function createHardware(spec: HwSpec | undefined, o: { simulated: boolean
       const s = await openMatrixStrip(chain, { ...link, simulated });
       closers.push(() => s.close());
       return s;
+    },
+    async padDisplay(cspec) {
+      const { openPadDisplay } = await drivers.led();
+      const d = await openPadDisplay(cspec, simulated);
+      if (d) closers.push(() => d.close());
+      return d;
     },
     async speaker(opts = {}) {
       const { createSpeaker } = await drivers.voice();

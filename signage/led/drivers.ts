@@ -2,7 +2,8 @@
 // a window's LED board and a lobby's matrix strip, each real (an Arduino over
 // Firmata, reopened with back-off while it is away) or simulated (the same
 // johnny-five code over a simulated Arduino whose pins feed a MAX7219 emulator).
-// The choice is made here, once, not in the roles.
+// The choice is made here, once, not in the roles. A counter's rating-pad display
+// (the second chain on its window board's Arduino) comes from here too.
 import { openSimMax7219Board } from '../../firmware/hw/johnny-five-board.ts';
 import type { Max7219Emulator } from '../../firmware/hw/max7219.ts';
 import { ReplayBus, ReplayDisplay, superviseLedBoard, type SuperviseOptions } from './link.ts';
@@ -10,6 +11,8 @@ import { JohnnyFiveMax7219, type ChainOptions } from './max7219-chain.ts';
 import { LedScroller, type ScrollerOptions } from './scroller.ts';
 import { createSimLedBoard } from './sim-board.ts';
 import { boardWidth, type BoardView, type WindowDisplay } from './window-display.ts';
+
+export { openPadDisplay, PadLabels, type PadDisplay } from './pad-labels.ts';
 
 export interface LedLinkOptions {
   simulated: boolean;

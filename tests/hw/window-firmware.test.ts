@@ -11,7 +11,7 @@ import { REG } from '../../firmware/hw/max7219.ts';
 import { FirmataGpioChip, type FirmataIo } from '../../firmware/hw/gpio-firmata.ts';
 import { RatingPad } from '../../firmware/counter/rating-pad.ts';
 import { RatingScore } from '../../firmware/protocol/messages.ts';
-import { PadLabels } from '../../firmware/counter/pad-labels.ts';
+import { PadLabels } from '../../signage/led/pad-labels.ts';
 import { rowsToColumns } from '../../signage/led/matrix-font.ts';
 import { renderColumns16 } from '../../signage/led/font/font16.ts';
 

@@ -7,11 +7,6 @@ import { checkImports, folderLoops, type ImportFindings } from '../setup/import-
 
 /** Breaks that exist today, each with who removes it and how. Remove a line when it is fixed. */
 const KNOWN_FORBIDDEN: Record<string, string> = {
-  // hw (#14): the pad's label display is LED hardware — a driver of the kit (signage/led/drivers.ts), not a counter module.
-  'firmware/counter/pad-labels.ts → signage/led/font/font16.ts': 'hw',
-  'firmware/counter/pad-labels.ts → signage/led/link.ts': 'hw',
-  'firmware/counter/pad-labels.ts → signage/led/matrix-font.ts': 'hw',
-  'firmware/counter/pad-labels.ts → signage/led/max7219-chain.ts': 'hw',
 };
 /** Imports that close a loop between folders today, each with who removes it and how. */
 const KNOWN_LOOP_EDGES: Array<{ from: RegExp; to: RegExp; owner: string; why: string }> = [];

@@ -2,13 +2,15 @@
 // rows of modules, on the window board's Arduino as its second chain): it labels
 // the pad's buttons while the pad asks a citizen for a reason. One text at a
 // time, centred when it fits, otherwise slid across once within its time slot.
-import { JohnnyFiveMax7219, type ChainOptions, type Max7219Bus } from '../../signage/led/max7219-chain.ts';
-import { ReplayBus } from '../../signage/led/link.ts';
-import { openSimMax7219Board } from '../hw/johnny-five-board.ts';
-import type { Max7219Emulator } from '../hw/max7219.ts';
+// A counter gets it from the hardware kit (`ctx.hw.padDisplay(spec)`, through
+// ./drivers.ts), like the window's LED board.
+import { JohnnyFiveMax7219, type ChainOptions, type Max7219Bus } from './max7219-chain.ts';
+import { ReplayBus } from './link.ts';
+import { openSimMax7219Board } from '../../firmware/hw/johnny-five-board.ts';
+import type { Max7219Emulator } from '../../firmware/hw/max7219.ts';
 import type { CounterSpec } from '../../hw-specs/schema.ts';
-import { columnsToRows, renderColumns } from '../../signage/led/matrix-font.ts';
-import { font16, renderColumns16 } from '../../signage/led/font/font16.ts';
+import { columnsToRows, renderColumns } from './matrix-font.ts';
+import { font16, renderColumns16 } from './font/font16.ts';
 
 export class PadLabels {
   readonly width: number;
