@@ -3,7 +3,7 @@
 // UART on a pseudo-terminal that johnny-five opens like a USB serial port, its
 // MAX7219 chains decoded from the bits the harness saw on the pins, its input
 // pins driven like buttons, and its reset line.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Firmata from 'firmata';
@@ -13,6 +13,7 @@ import { SHIPPED_HEX } from '../../firmware/maint/flash-firmata.ts';
 
 export const WINDOW_SIM = new URL('../../var/build/window-sim', import.meta.url).pathname;
 const WINDOW_SIM_SOURCE = new URL('../../firmware/arduino/simavr/window-sim.c', import.meta.url).pathname;
+const ARDUINO_DIR = new URL('../../firmware/arduino/', import.meta.url).pathname;
 
 export interface SimavrBoard {
   /** The pseudo-terminal johnny-five opens. */
@@ -42,16 +43,32 @@ export interface SimavrBoard {
   readonly output: string[];
 }
 
+/**
+ * The harness and the firmware as the checkout's sources say (the tests' global set-up
+ * makes them; a bench or a script may come first, e.g. right after a rebase): `make`
+ * once per process when the harness is missing or older than its source.
+ */
+let built = false;
+function ensureBuilt(): void {
+  if (built) return;
+  if (!existsSync(WINDOW_SIM) || statSync(WINDOW_SIM).mtimeMs < statSync(WINDOW_SIM_SOURCE).mtimeMs) {
+    try {
+      execFileSync('make', ['-s', '-C', ARDUINO_DIR], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      throw new Error(`make -C firmware/arduino failed (needs gcc-avr, avr-libc, arduino-core-avr, libsimavr-dev): ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message}`);
+    }
+  }
+  built = true;
+}
+
 /** Debian's Optiboot for the ATmega328P (arduino-core-avr): the Uno's bootloader. */
 export const OPTIBOOT = '/usr/share/arduino/hardware/arduino/avr/bootloaders/optiboot/optiboot_atmega328.hex';
 
 /** `hex`: the sketch in flash ('-': none); `bootloader`: started at every reset, as on an Uno. */
 export async function startSimavrBoard(hex = SHIPPED_HEX, opts: { bootloader?: string } = {}): Promise<SimavrBoard> {
+  ensureBuilt();
   for (const f of [...(hex === '-' ? [] : [hex]), ...(opts.bootloader ? [opts.bootloader] : []), WINDOW_SIM]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: build it with \`make -C firmware/arduino\` (npm test's pretest does; needs gcc-avr, avr-libc, arduino-core-avr, libsimavr-dev)`);
-  }
-  if (statSync(WINDOW_SIM).mtimeMs < statSync(WINDOW_SIM_SOURCE).mtimeMs) {
-    throw new Error(`${WINDOW_SIM} is older than its source: rebuild it with \`make -C firmware/arduino\` (the tests' global set-up does)`);
   }
   const proc: ChildProcessWithoutNullStreams = spawn(WINDOW_SIM, [hex, ...(opts.bootloader ? ['--bootloader', opts.bootloader] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   const output: string[] = [];
