@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--listen <host>', 'controller: address the broker and pages listen on (default 0.0.0.0; 127.0.0.1 with --open-broker)')
     .option('--tls-cert <file>', 'controller: server certificate (manyi keys tls): MQTT over TLS, WSS and HTTPS; plain MQTT then listens on 127.0.0.1 only')
     .option('--tls-key <file>', 'controller: the key of --tls-cert')
-    .option('--tls-port <n>', 'controller: port of MQTT over TLS', '8883')
+    .option('--tls-port <n>', 'controller: port of MQTT over TLS (default: the configuration\'s tls.port, else 8883)')
     .option('--update-root <dir>', 'where firmware slots live (default /opt/manyi when it has slots)')
     .option('--no-updates', 'do not run the update agent')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
@@ -68,14 +68,17 @@ async function run(o: RunOptions): Promise<void> {
     const host = o.listen ?? (auth ? '0.0.0.0' : '127.0.0.1');
     if (!auth) log.warn({ host }, 'open broker: no authentication, any client on this address may pull tickets and speak for the controller');
     if (!!o.tlsCert !== !!o.tlsKey) throw new Error('--tls-cert and --tls-key go together');
-    const tls = o.tlsCert && o.tlsKey ? (await import('../security/tls.ts')).loadServerTls(o.tlsCert, o.tlsKey) : undefined;
+    // The flags, else the configuration's `tls` block (how manyi.service turns TLS on).
+    const certFile = o.tlsCert ?? device.tls?.cert;
+    const keyFile = o.tlsKey ?? device.tls?.key;
+    const tls = certFile && keyFile ? (await import('../security/tls.ts')).loadServerTls(certFile, keyFile) : undefined;
     if (auth && !tls) log.warn('no TLS (--tls-cert/--tls-key): device passwords and staff PINs cross the LAN in clear');
     // With TLS, the plain MQTT listener serves this machine only (the controller's own session).
     const plainHost = tls ? '127.0.0.1' : host;
     web = new WebApp({ log, tls });
     const httpPort = await web.listen(device.httpPort ?? 8080, host);
     const port = Number(new URL(device.broker.url).port || 1883);
-    const broker = await startEmbeddedBroker({ port, host: plainHost, web, auth, tls: tls && { ...tls, port: Number(o.tlsPort ?? 8883), host } });
+    const broker = await startEmbeddedBroker({ port, host: plainHost, web, auth, tls: tls && { ...tls, port: Number(o.tlsPort ?? device.tls?.port ?? 8883), host } });
     log.info({ mqtt: port, mqttHost: plainHost, mqtts: broker.tlsPort, http: httpPort, https: !!tls, auth: !!auth }, 'embedded broker started');
     stops.push(() => broker.close(), () => web!.close());
   }

@@ -21,6 +21,7 @@ export function loadDeviceConfig(file: string, overrides: { role?: Role; hallCon
   if (device.dataDir) device.dataDir = rel(device.dataDir);
   if (device.broker.ca) device.broker.ca = rel(device.broker.ca);
   if (device.city?.ca) device.city.ca = rel(device.city.ca);
+  if (device.tls) device.tls = { ...device.tls, cert: rel(device.tls.cert), key: rel(device.tls.key) };
   const hall = loadHallConfig(hallFile);
   if (hall.hall.id !== device.hall) {
     throw new Error(`${file}: hall: the board belongs to hall ${device.hall}, but ${hallFile} describes hall ${hall.hall.id}`);

@@ -40,6 +40,12 @@ export const DeviceConfig = z.object({
   /** A kiosk's touch page answers its own screen only (`local`, the default) or the LAN too (`network`). */
   kioskPage: z.enum(['local', 'network']).optional(),
   dataDir: z.string().optional(),
+  /**
+   * Controller: its server certificate and key (`manyi keys tls`), paths relative to
+   * this file: MQTT over TLS on `port` (8883), WSS and HTTPS; plain MQTT then serves
+   * this machine only. `manyi run --tls-cert/--tls-key/--tls-port` override it.
+   */
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1), port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
   /** Controller: join the city (firmware/city): its broker, this hall's account, the CA of its TLS certificate. */
   city: CityLink.optional(),
   /** Use simulated hardware (the demo, a developer's laptop). */

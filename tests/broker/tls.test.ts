@@ -4,7 +4,8 @@
 // without the hall's CA. `manyi run` with a certificate keeps plain MQTT on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,7 +100,7 @@ describe('manyi run with a certificate', () => {
   let child: ChildProcess | undefined;
   afterAll(() => { if (child && child.exitCode === null) child.kill('SIGKILL'); });
 
-  it('serves MQTT over TLS to the LAN and plain MQTT to this machine only', async () => {
+  it('serves MQTT over TLS to the LAN and plain MQTT to this machine only, from the tls block of its configuration', async () => {
     const dir = tempDir('manyi-tls-run-');
     const port = await freePort();
     const tlsPort = await freePort();
@@ -108,9 +109,16 @@ describe('manyi run with a certificate', () => {
     const { saveRegistry } = await import('../../firmware/security/registry.ts');
     saveRegistry(join(dir, 'registry.json'), { ...reg, devices: reg.devices.map((d) => ({ ...d, hall })) });
     void regFile;
-    writeFileSync(join(dir, 'ctl.json'), JSON.stringify({ device: 'ctl', role: 'controller', hall, broker: { url: `mqtt://127.0.0.1:${port}`, username: 'ctl', password: PW.ctl }, httpPort: 0, dataDir: 'ctl' }));
+    // TLS from the configuration's `tls` block, paths relative to it: how manyi.service (no flags) turns it on.
+    mkdirSync(join(dir, 'tls'));
+    copyFileSync(files.cert, join(dir, 'tls', 'server.crt'));
+    copyFileSync(files.key, join(dir, 'tls', 'server.key'));
+    writeFileSync(join(dir, 'ctl.json'), JSON.stringify({
+      device: 'ctl', role: 'controller', hall, broker: { url: `mqtt://127.0.0.1:${port}`, username: 'ctl', password: PW.ctl }, httpPort: 0, dataDir: 'ctl',
+      tls: { cert: 'tls/server.crt', key: 'tls/server.key', port: tlsPort },
+    }));
     child = spawn(process.execPath, [new URL('../../firmware/bin/manyi.mjs', import.meta.url).pathname, 'run', '--config', join(dir, 'ctl.json'),
-      '--registry', join(dir, 'registry.json'), '--tls-cert', files.cert, '--tls-key', files.key, '--tls-port', String(tlsPort), '--no-updates', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--registry', join(dir, 'registry.json'), '--no-updates', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'], cwd: tmpdir() });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     const ca = readFileSync(files.caCert);
