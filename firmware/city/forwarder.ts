@@ -17,6 +17,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteStore } from '../eventlog/sqlite-store.ts';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { HallConfig } from '../config/hall.ts';
 import { isoLocal, type Clock } from '../lib/time.ts';
 import type { Alert } from '../protocol/messages.ts';
@@ -25,7 +26,8 @@ import { firmwareVersion } from '../runtime/version.ts';
 import { finalize } from '../stats/figures.ts';
 import { prevDay, StatsStore } from '../stats/store.ts';
 import { CityLink, type CityLinkInput } from './link.ts';
-import { Ack, CITY_CONTRACT, cityTopic, type CityKind, type DeviceList } from './protocol.ts';
+import { TableLink } from '../bus/table-link.ts';
+import { CITY_CONTRACT, CITY_TOPICS, cityTopic, type Ack, type CityKind, type DeviceList } from './protocol.ts';
 
 export { CityLink, type CityLinkInput } from './link.ts';
 
@@ -65,6 +67,8 @@ interface InFlight { last: number; sentAt: number }
 export class CityForwarder {
   private readonly link: CityLink;
   private client?: MqttClient;
+  /** The session's messages, decoded against the city link's table (firmware/bus/table-link.ts). */
+  private session?: TableLink<typeof CITY_CONTRACT, { hall: string }>;
   private synced = false;
   private helloId = '';
   private helloAt = 0;
@@ -114,7 +118,11 @@ export class CityForwarder {
     client.on('close', () => { this.synced = false; this.inflight = []; });
     client.on('offline', () => this.o.log.warn({ city: l.url }, 'city unreachable; the hall keeps its events and retries'));
     client.on('error', (e) => { if (!this.stopped) this.o.log.warn({ err: e.message }, 'city link error'); });
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    const session = this.session = new TableLink(client, CITY_CONTRACT, CITY_TOPICS, {
+      maxBytes: 4096,
+      onReject: (r) => { if (r.reason === 'invalid') this.o.log.warn({ error: r.message }, 'city: bad acknowledgement'); },
+    });
+    session.on('ack', (a, from) => { if (from.hall === this.hallId) this.onAck(a); });
     this.timer = setInterval(() => this.tick(), this.o.pollMs ?? 500);
     this.timer.unref();
   }
@@ -145,45 +153,31 @@ export class CityForwarder {
   private bounds(): { first: number; last: number } { return this.bounds_.get() as { first: number; last: number }; }
 
   /** QoS and retain as the city link's table has them. */
-  private send(kind: CityKind, payload: string): void {
-    const { qos, retain } = CITY_CONTRACT[kind];
-    this.client?.publish(cityTopic(this.hallId, kind), payload, { qos, retain }, (err) => {
-      if (err && !this.stopped) this.o.log.debug({ kind, err: err.message }, 'city publish failed');
-    });
+  private send<K extends CityKind>(kind: K, payload: z.infer<(typeof CITY_CONTRACT)[K]['schema']>): void {
+    void this.session?.publish(kind, { hall: this.hallId }, payload);
   }
 
   private onConnect(): void {
     this.synced = false;
     this.inflight = [];
-    this.client!.subscribe(cityTopic(this.hallId, 'ack'), { qos: 1 }, (err) => {
-      if (err) { this.o.log.warn({ err: err.message }, 'city: cannot subscribe to acknowledgements'); return; }
+    this.session!.subscribe([cityTopic(this.hallId, 'ack')]).then(() => {
       this.hello();
-      this.send('hall', JSON.stringify({ at: this.iso(), config: this.o.hall }));
+      this.send('hall', { at: this.iso(), config: this.o.hall });
       this.lastAlerts = '';
       this.lastDevices = '';
       this.reportedToday = '';
       this.snapshots();
-    });
+    }, (err: Error) => { this.o.log.warn({ err: err.message }, 'city: cannot subscribe to acknowledgements'); });
   }
 
   private hello(): void {
     const { first, last } = this.bounds();
     this.helloId = `h-${randomBytes(6).toString('hex')}`;
     this.helloAt = Date.now();
-    this.send('hello', JSON.stringify({ id: this.helloId, at: this.iso(), first, last, version: firmwareVersion() }));
+    this.send('hello', { id: this.helloId, at: this.iso(), first, last, version: firmwareVersion() });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
-    if (topic !== cityTopic(this.hallId, 'ack') || payload.length > 4096) return;
-    let a: Ack;
-    try {
-      const r = Ack.safeParse(JSON.parse(payload.toString('utf8')));
-      if (!r.success) { this.o.log.warn({ error: r.error.issues[0]?.message }, 'city: bad acknowledgement'); return; }
-      a = r.data;
-    } catch {
-      this.o.log.warn('city: acknowledgement is not JSON');
-      return;
-    }
+  private onAck(a: Ack): void {
     if (a.hello !== undefined) {
       if (a.hello !== this.helloId) return; // an answer to an earlier connection's hello
       const { last } = this.bounds();
@@ -227,7 +221,7 @@ export class CityForwarder {
       }
       this.corrupt = false;
       if (!rows.length) return;
-      this.send('events', JSON.stringify({ after: this.sent, logLast: this.bounds().last, events: rows.map((r) => ({ seq: r.seq, e: r.event })) }));
+      this.send('events', { after: this.sent, logLast: this.bounds().last, events: rows.map((r) => ({ seq: r.seq, e: r.event })) });
       this.sent = rows[rows.length - 1].seq;
       this.inflight.push({ last: this.sent, sentAt: Date.now() });
     }
@@ -256,7 +250,7 @@ export class CityForwarder {
       const key = JSON.stringify(alerts);
       if (key !== this.lastAlerts) {
         this.lastAlerts = key;
-        this.send('alerts', JSON.stringify({ at: this.iso(), alerts }));
+        this.send('alerts', { at: this.iso(), alerts });
       }
     }
     if (this.o.devices) {
@@ -265,7 +259,7 @@ export class CityForwarder {
       if (key !== this.lastDevices || Date.now() - this.devicesAt > 60_000) {
         this.lastDevices = key;
         this.devicesAt = Date.now();
-        this.send('devices', JSON.stringify({ at: this.iso(), devices }));
+        this.send('devices', { at: this.iso(), devices });
       }
     }
     this.reportDays();
@@ -285,6 +279,6 @@ export class CityForwarder {
     const day = this.toReport.shift();
     if (!day || !this.stats.daysWithEvents(day, day).length) return;
     const s = this.stats.day(day);
-    this.send('day', JSON.stringify({ day, events: s.events, lastSeq: s.lastSeq, total: finalize(s.total) }));
+    this.send('day', { day, events: s.events, lastSeq: s.lastSeq, total: { ...finalize(s.total) } });
   }
 }

@@ -14,6 +14,7 @@ import { Alert, IsoTime, Name, RequestId, Role } from '../protocol/messages.ts';
 import { hallRoot, isName, PROTOCOL_ROOT } from '../protocol/topics.ts';
 import { DayParam } from '../stats/range.ts';
 import { HallEvent } from '../eventlog/schema.ts';
+import type { LinkTopics } from '../bus/table-link.ts';
 
 /** Largest batch a forwarder sends and the city takes (events). */
 export const MAX_BATCH = 1000;
@@ -134,6 +135,12 @@ export function parseCityTopic(topic: string): { hall: string; kind: CityKind } 
   const kind = p[4] as CityKind;
   return CITY_KINDS.includes(kind) ? { hall: p[2], kind } : null;
 }
+
+/** The city link's topics for its session (firmware/bus/table-link.ts): written and read back. */
+export const CITY_TOPICS: LinkTopics<typeof CITY_CONTRACT, { hall: string }> = {
+  topicOf: (kind, p) => cityTopic(p.hall, kind),
+  parse: parseCityTopic,
+};
 
 /** The protocol reference's "City" region (firmware/protocol/README.md, rendered by firmware/maint/protocol-reference.ts). */
 export function cityReference(): string[] {

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import { isoLocal, systemClock, type Clock } from '../lib/time.ts';
-import { CITY_CONTRACT, cityTopic, citySubscriptions, MAX_CITY_PAYLOAD, parseCityTopic, type Ack, type CityKind, type EventBatch } from './protocol.ts';
+import { TableLink } from '../bus/table-link.ts';
+import { CITY_CONTRACT, CITY_KINDS, CITY_TOPICS, citySubscriptions, MAX_CITY_PAYLOAD, type Ack, type CityKind, type EventBatch } from './protocol.ts';
 import { CityStore, migrate } from './store.ts';
 import { foldClosedDays } from './figures.ts';
 
@@ -84,11 +85,17 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
   (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
   client.on('error', (e) => log.warn({ err: e.message }, 'city broker error'));
 
-  const ack = (hall: string, a: Omit<Ack, 'at'>) => {
-    client.publish(cityTopic(hall, 'ack'), JSON.stringify({ ...a, at: iso() }), { qos: CITY_CONTRACT.ack.qos, retain: CITY_CONTRACT.ack.retain }, (err) => {
-      if (err) log.debug({ hall, err: err.message }, 'ack not sent');
-    });
-  };
+  // The session's messages, decoded once against the city link's table (firmware/bus/table-link.ts).
+  const session = new TableLink(client, CITY_CONTRACT, CITY_TOPICS, {
+    maxBytes: MAX_CITY_PAYLOAD, log,
+    onReject: (r) => {
+      if (!alive) return;
+      counters.rejected++;
+      if (r.reason === 'too-large') log.warn({ topic: r.topic, bytes: r.bytes }, 'city message too large');
+      else if (r.reason === 'invalid') log.warn({ topic: r.topic, error: r.message }, 'bad city message');
+    },
+  });
+  const ack = (hall: string, a: Omit<Ack, 'at'>) => { void session.publish('ack', { hall }, { ...a, at: iso() }); };
 
   async function onBatch(hall: string, b: EventBatch): Promise<void> {
     let r = await store.ingest(hall, b);
@@ -123,35 +130,19 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
   // One chain per hall: a hall's messages are handled in the order they came.
   const chains = new Map<string, Promise<void>>();
   let alive = true;
-  client.on('message', (topic, payload) => {
+  const receive = (hall: string, kind: CityKind, value: unknown) => {
     if (!alive) return;
-    const t = parseCityTopic(topic);
-    if (!t || CITY_CONTRACT[t.kind].read !== 'city') { counters.rejected++; return; }
-    if (payload.length > MAX_CITY_PAYLOAD) { counters.rejected++; log.warn({ topic, bytes: payload.length }, 'city message too large'); return; }
-    let value: unknown;
-    try {
-      const parsed = CITY_CONTRACT[t.kind].schema.safeParse(JSON.parse(payload.toString('utf8')));
-      if (!parsed.success) {
-        counters.rejected++;
-        const i = parsed.error.issues[0];
-        log.warn({ topic, error: `${i?.path.join('.')}: ${i?.message}` }, 'bad city message');
-        return;
-      }
-      value = parsed.data;
-    } catch {
-      counters.rejected++;
-      log.warn({ topic }, 'city message is not JSON');
-      return;
-    }
-    const prev = chains.get(t.hall) ?? Promise.resolve();
-    const next = prev.then(() => (alive ? handle(t.hall, t.kind, value) : undefined)).catch((e: Error) => {
+    const prev = chains.get(hall) ?? Promise.resolve();
+    const next = prev.then(() => (alive ? handle(hall, kind, value) : undefined)).catch((e: Error) => {
       // The database is away: no ack, so the hall sends it again later.
       counters.failed++;
-      log.error({ hall: t.hall, kind: t.kind, err: e.message }, 'city could not store a message');
+      log.error({ hall, kind, err: e.message }, 'city could not store a message');
     });
-    chains.set(t.hall, next);
-    void next.then(() => { if (chains.get(t.hall) === next) chains.delete(t.hall); });
-  });
+    chains.set(hall, next);
+    void next.then(() => { if (chains.get(hall) === next) chains.delete(hall); });
+  };
+  // What the city reads (the table's `read: 'city'` rows); anything else on its subscriptions is rejected.
+  for (const kind of CITY_KINDS) if (CITY_CONTRACT[kind].read === 'city') session.on(kind, (value, from) => receive(from.hall, kind, value));
 
   // Closed days folded ahead of the pages, by one instance at a time (a session lock).
   let folding = false;
@@ -179,7 +170,7 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
   const foldTimer = opts.foldEveryS ? setInterval(() => void fold(), opts.foldEveryS * 1000) : undefined;
   foldTimer?.unref();
 
-  await client.subscribeAsync(citySubscriptions(group), { qos: 1 });
+  await session.subscribe(citySubscriptions(group));
   log.info({ instance, group, broker: opts.broker.url }, 'city ingest started');
 
   return {
@@ -188,7 +179,7 @@ export async function startCity(opts: CityOptions): Promise<CityService> {
     async stop() {
       if (!alive) return;
       if (foldTimer) clearInterval(foldTimer);
-      await client.unsubscribeAsync(citySubscriptions(group)).catch(() => undefined);
+      await session.unsubscribe(citySubscriptions(group)).catch(() => undefined);
       await Promise.all(chains.values());
       alive = false;
       await client.endAsync().catch(() => undefined);
