@@ -24,7 +24,7 @@ const positive = (name: string) => (v: string) => {
 
 interface DemoCliOptions {
   traffic?: boolean; port: number; mqttPort: number; host: string; data?: string; tmp?: boolean; hall?: string;
-  rate?: number; serviceScale: number; seed: number; staffWindows?: string; freeWindows?: string; realTime?: boolean; logLevel: string;
+  rate?: number; serviceScale: number; seed: number; staffWindows?: string; freeWindows?: string; realTime?: boolean; startAt?: string; logLevel: string;
   hallId?: string; city?: string;
 }
 
@@ -44,6 +44,7 @@ export function register(program: Command): void {
     .option('--staff-windows <ids>', 'with --traffic: comma-separated windows the simulated staff work (default all; leave some to click yourself)')
     .option('--free-windows <ids>', 'with --traffic: comma-separated windows the simulated staff leave to you (e.g. 1)')
     .option('--real-time', 'use the wall clock even outside opening hours')
+    .option('--start-at <HH:MM>', "start the hall clock at this hall time today, open or not (e.g. 08:00 for the morning peak; best with a fresh --data or --tmp)", hhmm)
     .option('--hall-id <id>', 'run the hall under another id (several demo halls beside each other, e.g. for a city)')
     .option('--city <file>', "join a city: a JSON file holding the controller's city block ({url, username, password, ca}, see firmware/city/README.md)")
     .option('--log-level <level>', 'JSON logs on stderr at this level', 'warn')
@@ -58,7 +59,7 @@ export function register(program: Command): void {
       }, log);
       try {
         demo = await startDemoHall({
-          port: o.port, mqttPort: o.mqttPort, host: o.host, dataDir, hallFile: o.hall, realTime: o.realTime, log,
+          port: o.port, mqttPort: o.mqttPort, host: o.host, dataDir, hallFile: o.hall, realTime: o.realTime, startAt: o.startAt, log,
           hallId: o.hallId, city: o.city ? loadCityLink(resolve(o.city)) : undefined,
           traffic: o.traffic ? { ratePerMin: o.rate, serviceScale: o.serviceScale, seed: o.seed, windows: list(o.staffWindows), freeWindows: list(o.freeWindows) } : false,
         });
@@ -68,11 +69,11 @@ export function register(program: Command): void {
         process.stderr.write(`manyi demo: ${err.message}${hint}\n`);
         process.exit(1);
       }
-      console.log(summary(demo, o.host, dataDir));
+      console.log(summary(demo, o.host, dataDir, o.startAt));
     });
 }
 
-function summary(d: DemoHall, host: string, dataDir: string): string {
+function summary(d: DemoHall, host: string, dataDir: string, startAt?: string): string {
   const h = host === '0.0.0.0' || host === '127.0.0.1' ? 'localhost' : host;
   const web = `http://${h}:${d.httpPort}`;
   const wins = d.hall.windows;
@@ -89,14 +90,21 @@ function summary(d: DemoHall, host: string, dataDir: string): string {
     `  MQTT            mqtt://${h}:${d.mqttPort}  and  ws://${h}:${d.httpPort}/mqtt`,
     `  watch           mosquitto_sub -h ${h} -p ${d.mqttPort} -t 'manyi/#' -v`,
     `  devices         ${d.started.length} running: ${countBy(d.started.map((s) => s.role))}`,
-    `  hall clock      ${d.clock.offsetMs === 0 ? 'wall clock' : `shifted to ${isoLocal(d.clock.now(), tz)} (the hall is closed now; --real-time to keep the wall clock)`}`,
-    `  traffic         ${d.traffic ? `simulated citizens (${d.traffic.profile === 'hospital-day' ? `a hospital's day: ${d.traffic.ratePerMin} a minute on average, about three times that for registration at 08:00–09:00` : `${d.traffic.ratePerMin} a minute`}) and staff are on their way` : 'off (add --traffic for simulated citizens and staff)'}`,
+    `  hall clock      ${d.clock.offsetMs === 0 ? 'wall clock' : `shifted to ${isoLocal(d.clock.now(), tz)} (${startAt ? `--start-at ${startAt}` : 'the hall is closed now'}; --real-time to keep the wall clock)`}`,
+    `  traffic         ${d.traffic ? `simulated citizens (${d.traffic.profile === 'hospital-day' ? `a hospital's day: ${d.traffic.ratePerMin} a minute on average, about three times that for registration at 08:00–09:00` : `${d.traffic.ratePerMin} a minute`}) press the kiosks' buttons and the rating pads; clerks sign in and use their keypads` : 'off (add --traffic for simulated citizens and staff)'}`,
+    // The simulated printers' folder (kiosk/printer/sim.ts printDir()).
+    ...(has('kiosk') ? [`  printed tickets ${resolve(process.env.MANYI_PRINT_DIR ?? 'var/printed/')}  (ESC/POS .bin and a .png preview of each)`] : []),
     `  data            ${dataDir}`,
     ...d.notes.map((n) => `  note            ${n}`),
     `ready: http=${d.httpPort} mqtt=${d.mqttPort}`,
     'Ctrl-C stops the hall.',
   ];
   return lines.join('\n');
+}
+
+function hhmm(v: string): string {
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new Error(`--start-at must be a time of day as HH:MM, got ${v}`);
+  return v;
 }
 
 function list(v: string | undefined): string[] | undefined {

@@ -1,7 +1,7 @@
 // The demo hall's clock. A hall is closed at night, and a closed hall shows
 // nothing moving, so outside opening hours the demo runs on a clock shifted to
 // this morning's 08:00 hall time (the hospital's morning peak) that then advances in real time. Inside opening
-// hours (or with `realTime`) it is the wall clock.
+// hours (or with `realTime`) it is the wall clock; `startAt` starts it at that hall time today, open or not.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HallConfig } from '../config/hall.ts';
 import { hhmmToS, localDay, localSecondOfDay, localToMs, type Clock } from '../lib/time.ts';
@@ -24,11 +24,13 @@ export function demoClock(hall: HallConfig, opts: { realTime?: boolean; now?: nu
   const now = opts.now ?? Date.now();
   const tz = hall.hall.timezone;
   const saved = opts.stateFile ? readSaved(opts.stateFile) : null;
-  if (saved && saved.offsetMs !== 0 && !opts.realTime && isOpen(hall, now + saved.offsetMs) && saved.realDay === localDay(now, tz)) {
+  // `startAt` asked for: today's hall time then, open or not (a fresh data folder's business).
+  const asked = !opts.realTime && opts.startAt !== undefined;
+  if (!asked && saved && saved.offsetMs !== 0 && !opts.realTime && isOpen(hall, now + saved.offsetMs) && saved.realDay === localDay(now, tz)) {
     return { offsetMs: saved.offsetMs, now: () => Date.now() + saved.offsetMs };
   }
   let offsetMs = 0;
-  if (!opts.realTime && !isOpen(hall, now)) offsetMs = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '08:00'), tz) - now;
+  if (asked || (!opts.realTime && !isOpen(hall, now))) offsetMs = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '08:00'), tz) - now;
   if (opts.stateFile) writeFileSync(opts.stateFile, JSON.stringify({ realDay: localDay(now, tz), offsetMs }));
   return { offsetMs, now: () => Date.now() + offsetMs };
 }

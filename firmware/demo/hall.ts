@@ -13,10 +13,11 @@ import type { Role } from '../protocol/messages.ts';
 import { runDevice, type RunningDevice } from '../runtime/device.ts';
 import { WebApp } from '../web/app.ts';
 import { demoClock, type DemoClock } from './clock.ts';
-import { DEMO_KIOSKS, demoDevices } from './devices.ts';
+import { demoDevices } from './devices.ts';
+import type { SimHardware } from '../hw/kit.ts';
 import type { CityLink } from '../city/link.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
-import { seedDemoAppointments, seedDemoPeople } from './people.ts';
+import { DEMO_PIN, seedDemoAppointments, seedDemoPeople, simulatedAppointments } from './people.ts';
 
 export interface DemoOptions {
   /** Web port (default 8080; 0 = any free port). */
@@ -33,6 +34,8 @@ export interface DemoOptions {
   city?: CityLink;
   traffic?: false | { ratePerMin?: number; serviceScale?: number; seed?: number; windows?: string[]; freeWindows?: string[] };
   realTime?: boolean;
+  /** Start the hall clock at this hall time today (HH:MM), open or not (default: 08:00 when the hall is closed, else the wall clock). */
+  startAt?: string;
   log: Logger;
 }
 
@@ -59,7 +62,7 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     : loaded;
   const host = o.host ?? '127.0.0.1';
   mkdirSync(o.dataDir, { recursive: true });
-  const clock = demoClock(hall, { realTime: o.realTime, stateFile: join(o.dataDir, 'demo-clock.json') });
+  const clock = demoClock(hall, { realTime: o.realTime, startAt: o.startAt, stateFile: join(o.dataDir, 'demo-clock.json') });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => { while (stops.length) await stops.pop()!().catch((e: unknown) => o.log.error({ err: (e as Error).message }, 'demo: stop failed')); };
 
@@ -77,14 +80,21 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     // Staff sign in with a PIN and managers with a password, as in a hall (firmware/security/people.ts).
     seedDemoPeople(join(o.dataDir, 'controller', 'people.json'), hall, new Date(clock.now()));
     seedDemoAppointments(join(o.dataDir, 'controller', 'appointments.json'), hall, clock.now());
+    // The simulated citizens' own appointments (the people trying the demo keep the DEMO- codes).
+    const simAppointments = o.traffic ? simulatedAppointments(join(o.dataDir, 'controller', 'appointments.json'), hall, clock.now()) : [];
 
     const devices: RunningDevice[] = [];
     const started: DemoHall['started'] = [];
     let controller: RunningDevice | undefined;
+    // What simulated people touch: each kiosk's buttons and printer, each desk's keypad and rating pad.
+    const kiosks: Array<{ id: string; sim: SimHardware }> = [];
+    const counters: Array<{ window: string; sim: SimHardware }> = [];
     // The controller first, so the others find the retained states at once.
     for (const device of demoDevices(hall, broker.url, o.dataDir, o.city)) {
       const dev = await runDevice({ device, hall, web, clock, log: o.log, healthEveryS: 10 });
       if (device.role === 'controller') controller = dev;
+      if (device.role === 'kiosk' && device.kiosk && dev.hw.sim) kiosks.push({ id: device.kiosk, sim: dev.hw.sim });
+      if (device.role === 'counter' && device.window && dev.hw.sim) counters.push({ window: device.window, sim: dev.hw.sim });
       devices.push(dev);
       started.push({ device: device.device, role: device.role });
       stops.push(() => dev.stop());
@@ -95,7 +105,9 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
 
     let traffic: Traffic | undefined;
     if (o.traffic) {
-      traffic = await startTraffic({ brokerUrl: broker.url, hall, kiosks: DEMO_KIOSKS, log: o.log, clock, ...o.traffic });
+      // The people are on this machine: they reach the pages over loopback, as the kiosk's own screen does.
+      const webUrl = `http://${loopbackOf(host)}:${httpPort}`;
+      traffic = await startTraffic({ webUrl, hall, kiosks, counters, pin: DEMO_PIN, appointments: simAppointments, log: o.log, clock, ...o.traffic });
       // Stopped before the devices, so no command lands on a closing controller.
       stops.push(() => traffic!.stop());
     }
@@ -108,4 +120,11 @@ export async function startDemoHall(o: DemoOptions): Promise<DemoHall> {
     await stopAll();
     throw e;
   }
+}
+
+/** The address this machine reaches a host listening on `host` by. */
+function loopbackOf(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

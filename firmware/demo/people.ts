@@ -34,3 +34,17 @@ export function seedDemoAppointments(file: string, hall: HallConfig, nowMs: numb
   // Replacing today's rows is harmless: whether a code was used is in the event log, not here.
   saveAppointments(file, mergeAppointments(loadAppointments(file), rows, day));
 }
+
+/**
+ * Check-in codes for the simulated citizens (SIM-0001 …), today across the
+ * opening hours, as a hospital's system pushes them: more than a day of the
+ * demo's traffic brings. Returns the codes.
+ */
+export function simulatedAppointments(file: string, hall: HallConfig, nowMs: number, count = 1500): string[] {
+  const day = localDay(nowMs, hall.hall.timezone);
+  const from = hall.hours[0].open;
+  const to = hall.hours[hall.hours.length - 1].close;
+  const codes = Array.from({ length: count }, (_, i) => `SIM-${String(i + 1).padStart(4, '0')}`);
+  saveAppointments(file, mergeAppointments(loadAppointments(file), codes.map((code) => ({ code, day, from, to })), day));
+  return codes;
+}

@@ -29,4 +29,12 @@ describe('demo clock', () => {
     const nextNight = demoClock(hall, { now: t0 + 86_400_000, stateFile: file });
     expect(isoLocal(t0 + 86_400_000 + nextNight.offsetMs, 'Asia/Shanghai')).toBe('2026-03-03T08:00:00.000+08:00');
   });
+  it('--start-at starts the hall clock at that hall time today, inside opening hours too', () => {
+    const morning = at('2026-03-02T10:00:00+08:00');
+    const c = demoClock(hall, { now: morning, startAt: '08:00' });
+    expect(isoLocal(morning + c.offsetMs, 'Asia/Shanghai')).toBe('2026-03-02T08:00:00.000+08:00');
+    const night = at('2026-03-02T03:00:00+08:00');
+    expect(isoLocal(night + demoClock(hall, { now: night, startAt: '14:30' }).offsetMs, 'Asia/Shanghai')).toBe('2026-03-02T14:30:00.000+08:00');
+    expect(demoClock(hall, { now: morning, startAt: '08:00', realTime: true }).offsetMs).toBe(0);
+  });
 });

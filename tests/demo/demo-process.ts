@@ -17,10 +17,10 @@ export interface DemoProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startDemo(args: string[] = []): Promise<DemoProcess> {
+export async function startDemo(args: string[] = [], env: Record<string, string> = {}): Promise<DemoProcess> {
   const data = mkdtempSync(join(tmpdir(), 'manyi-demo-test-'));
   const child = spawn(process.execPath, [MANYI, 'demo', '--port', '0', '--mqtt-port', '0', '--data', data, '--log-level', 'warn', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';
