@@ -75,7 +75,9 @@ export async function runDevice(opts: RunDeviceOptions): Promise<RunningDevice> 
   let ownWeb: WebApp | undefined;
   let web = opts.web;
   if (!web) {
-    web = ownWeb = new WebApp({ log });
+    // Its pages over HTTPS when the configuration names a certificate (`tls`, from the hall's CA).
+    const tls = device.tls ? (await import('../security/tls.ts')).loadServerTls(device.tls.cert, device.tls.key, clock.now()) : undefined;
+    web = ownWeb = new WebApp({ log, tls });
     if (device.httpPort !== undefined) {
       const port = await ownWeb.listen(device.httpPort);
       log.info({ port }, 'pages served');

@@ -41,9 +41,10 @@ export const DeviceConfig = z.object({
   kioskPage: z.enum(['local', 'network']).optional(),
   dataDir: z.string().optional(),
   /**
-   * Controller: its server certificate and key (`manyi keys tls`), paths relative to
-   * this file: MQTT over TLS on `port` (8883), WSS and HTTPS; plain MQTT then serves
-   * this machine only. `manyi run --tls-cert/--tls-key/--tls-port` override it.
+   * A server certificate and key from the hall's CA (`manyi keys tls`), paths relative
+   * to this file: the device's pages over HTTPS; on the controller also MQTT over TLS
+   * on `port` (8883) and WSS, plain MQTT then serving this machine only.
+   * `manyi run --tls-cert/--tls-key/--tls-port` override it on the controller.
    */
   tls: z.object({ cert: z.string().min(1), key: z.string().min(1), port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
   /** Controller: join the city (firmware/city): its broker, this hall's account, the CA of its TLS certificate. */

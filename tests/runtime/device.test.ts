@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import { startEmbeddedBroker } from '../../firmware/broker/embedded.ts';
 import { topics } from '../../firmware/protocol/topics.ts';
 import { DeviceHealth, DeviceStatus } from '../../firmware/protocol/messages.ts';
 import { runDevice } from '../../firmware/runtime/device.ts';
+import { makeTls } from '../../firmware/security/tls.ts';
 import { createLogger } from '../../firmware/runtime/logger.ts';
 import type { RoleContext } from '../../firmware/runtime/role.ts';
 import { deviceConfig, hall, watch } from './helpers.ts';
@@ -46,6 +49,25 @@ describe('device runtime', () => {
     const late = await watch(broker.url, topics.deviceStatus(H, 'test-board-1'));
     cleanups.push(() => late.close());
     expect(await late.next(topics.deviceStatus(H, 'test-board-1'), (_m, retained) => retained)).toMatchObject({ state: 'offline' });
+  });
+
+  it('serves its pages over HTTPS with the certificate its configuration names (the hall CA verifies it)', async () => {
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => broker.close());
+    const files = makeTls({ dir: join(tmp(), 'tls'), hall: H, names: ['localhost', '127.0.0.1'] });
+    let ctx: RoleContext | undefined;
+    const dev = await runDevice({
+      device: deviceConfig(broker.url, { dataDir: tmp(), httpPort: 0, tls: { cert: files.cert, key: files.key } }), hall, log: silent,
+      starters: { board: async (c) => { ctx = c; c.web.get('/hello', (_req, res) => { res.end('hi'); }); return { async stop() {} }; } },
+    });
+    cleanups.push(() => dev.stop());
+    expect(ctx!.web.secure).toBe(true);
+    const port = (ctx!.web.server.address() as AddressInfo).port;
+    const get = (ca?: Buffer) => new Promise<string>((resolve, reject) => {
+      httpsGet({ host: 'localhost', port, path: '/hello', ca }, (res) => { let b = ''; res.on('data', (d) => { b += d; }); res.on('end', () => resolve(b)); }).on('error', reject);
+    });
+    expect(await get(readFileSync(files.caCert))).toBe('hi');
+    await expect(get()).rejects.toThrow(/self-signed|issuer|certificate/i);
   });
 
   it('a role that fails to start is reported and leaves no session behind', async () => {
