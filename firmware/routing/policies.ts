@@ -2,7 +2,7 @@
 // pure function of the context (see types.ts); none keeps state between calls.
 import type { QueuedTicket, RoutingContext, RoutingPolicy } from './types.ts';
 import { nextInService, oldestAmong } from './fair-priority.ts';
-import { OVERFLOW_WEIGHT, URGENCY_POWER, tailIndexPolicy } from './tail-index.ts';
+import { OVERFLOW_WEIGHT, URGENCY_POWER, leastFlexibleFirst, tailIndexPolicy } from './tail-index.ts';
 
 /** What halls do today: each window only its own services, first come first served. */
 export const dedicatedPolicy: RoutingPolicy = {
@@ -89,9 +89,39 @@ export const deadlineCmuPolicy: RoutingPolicy = {
   },
 };
 
+/**
+ * Shortest errand first (the cμ rule with equal costs, which minimises the mean
+ * wait of a single server): the waiting service with the shortest mean service
+ * time the window may serve, first come first served within it; a new ticket to
+ * the least flexible idle window. Blind to the limit: not for a hall, but the
+ * bench's reference for how low the windows' wiring lets the mean go.
+ */
+export const shortFirstPolicy: RoutingPolicy = {
+  name: 'short-first',
+  pick: (ctx) => {
+    let best: string | null = null;
+    for (const s of [...ctx.window.own, ...ctx.window.overflow]) {
+      if (!ctx.queues.get(s)?.length) continue;
+      if (best === null || (ctx.services.get(s)?.meanServiceS ?? Infinity) < (ctx.services.get(best)?.meanServiceS ?? Infinity)) best = s;
+    }
+    return best === null ? null : nextInService(ctx, best);
+  },
+  dispatchOrder: leastFlexibleFirst,
+};
+
+/**
+ * The default's index with nothing for the tail: queue length ÷ (helpers × mean
+ * service time) — max-weight with the cμ rule, no urgency, no own-first, no
+ * guard. Another mean-first reference for the bench (it starves long errands).
+ */
+export const maxWeightPolicy: RoutingPolicy = tailIndexPolicy({ name: 'max-weight', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: 0, ownFirst: false, serviceGuard: Infinity });
+
+/** The bench's mean-first references (not for a hall: blind to the limit). */
+export const MEAN_REFERENCES = [shortFirstPolicy.name, maxWeightPolicy.name] as const;
+
 /** manyi's default: the tail-first index rule (tail-index.ts). */
 export const defaultPolicy: RoutingPolicy = tailIndexPolicy({ name: 'default', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: URGENCY_POWER });
 
 export const builtInPolicies: readonly RoutingPolicy[] = [
-  defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy, deadlineCmuPolicy,
+  defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy, deadlineCmuPolicy, shortFirstPolicy, maxWeightPolicy,
 ];

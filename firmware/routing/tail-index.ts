@@ -42,6 +42,8 @@ export interface TailIndexParams {
   urgencyPower: number;
   /** A fixed service guard (tests, the bench); otherwise the hall's `settings.serviceGuard`, and none without settings. */
   serviceGuard?: number;
+  /** Rule 2, own first under pressure (default on; off only for the bench's mean-first reference). */
+  ownFirst?: boolean;
 }
 
 /** Windows open now that may serve `service`: own ones count 1, overflow ones `overflowWeight`. */
@@ -127,17 +129,19 @@ export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
       let best: string | null = null;
       let bestIndex = -Infinity;
       for (const s of eligible) {
-        if (!ctx.window.own.includes(s) && ownSlack <= (ctx.services.get(s)?.meanServiceS ?? 0)) continue;
+        if (p.ownFirst !== false && !ctx.window.own.includes(s) && ownSlack <= (ctx.services.get(s)?.meanServiceS ?? 0)) continue;
         const i = serviceIndex(ctx, s, p);
         if (i > bestIndex) { bestIndex = i; best = s; }
       }
       return nextInService(ctx, best ?? oldest.service);
     },
-    dispatchOrder(windows: readonly RoutingWindow[], service: string): RoutingWindow[] {
-      const able = windows.filter((w) => w.own.includes(service) || w.overflow.includes(service));
-      // Fewest services first; on a tie a window owning the service before one taking it as overflow.
-      const rank = (w: RoutingWindow) => 2 * (w.own.length + w.overflow.length) + (w.own.includes(service) ? 0 : 1);
-      return able.map((w, i) => [w, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([w]) => w);
-    },
+    dispatchOrder: leastFlexibleFirst,
   };
+}
+
+/** Rule 4: the idle windows that may serve `service`, fewest services first; on a tie a window owning it before one taking it as overflow. */
+export function leastFlexibleFirst(windows: readonly RoutingWindow[], service: string): RoutingWindow[] {
+  const able = windows.filter((w) => w.own.includes(service) || w.overflow.includes(service));
+  const rank = (w: RoutingWindow) => 2 * (w.own.length + w.overflow.length) + (w.own.includes(service) ? 0 : 1);
+  return able.map((w, i) => [w, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([w]) => w);
 }

@@ -63,16 +63,63 @@ export function compareOnHall(s: Scenario, o: CompareOptions): HallComparison {
   for (const p of [...SIMPLE_POLICIES, 'pooled', ...(o.policies ?? [])]) {
     if (!results.has(p)) results.set(p, simulate(s, p, { seeds: o.seeds, firstSeed: o.firstSeed, hall: o.hall }));
   }
+  return comparison(s.name, results, o.noBound ? NaN : wiringBoundS(s, o.seeds, o.firstSeed));
+}
+
+/** A hall's comparison from results already at hand (they must hold the simple policies and pooled). */
+export function comparison(hall: string, results: Map<string, SimulationResult>, boundS: number): HallComparison {
   let bestSimple = { policy: '', overLimitShare: Infinity };
   for (const p of SIMPLE_POLICIES) {
-    const r = results.get(p)!;
+    const r = results.get(p);
+    if (!r) throw new Error(`${p} was not run on ${hall}`);
     if (r.overLimitShare < bestSimple.overLimitShare) bestSimple = { policy: p, overLimitShare: r.overLimitShare };
   }
-  return {
-    hall: s.name, results, bestSimple,
-    pooledMeanS: results.get('pooled')!.meanWaitS,
-    wiringBoundS: o.noBound ? NaN : wiringBoundS(s, o.seeds, o.firstSeed),
-  };
+  const pooled = results.get('pooled');
+  if (!pooled) throw new Error(`pooled was not run on ${hall}`);
+  return { hall, results, bestSimple, pooledMeanS: pooled.meanWaitS, wiringBoundS: boundS };
+}
+
+/** The issue's other two criteria: over-limit share within this many points of the best simple policy, each service within this many of eligible-FCFS. */
+export const TAIL_CRITERION_PTS = 0.25;
+export const SERVICE_CRITERION_PTS = 2;
+
+/**
+ * Whether a hall's wiring lets a policy's mean wait come within `ratio` × pooled FCFS:
+ * - 'proved': not even the lower bound (each service alone on every window allowed
+ *   to take it, first come first served: no skill-constrained routing does better
+ *   for any service) is within it;
+ * - 'no-rule': the bound is, but no other skill-constrained rule that was run
+ *   (`others`: the simple policies, the mean-first references…) comes within it
+ *   either: evidence, not proof, that the wiring forbids it;
+ * - 'at-a-cost': some other rule comes within it, but only rules that break the
+ *   tail criterion or let a service fall more than the service criterion behind
+ *   eligible-FCFS;
+ * - 'reachable': a rule comes within it and meets those two criteria as well.
+ * 'proved' and 'no-rule' are the wiring-bound halls.
+ */
+export interface WiringVerdict {
+  verdict: 'proved' | 'no-rule' | 'at-a-cost' | 'reachable';
+  /** The lower bound ÷ pooled. */
+  lowerRatio: number;
+  /** The best mean ÷ pooled among the other rules, and which rule. */
+  bestOther: { policy: string; meanRatio: number };
+  /** The same among the other rules that meet the tail and service criteria on this hall (Infinity if none does). */
+  bestFair: { policy: string; meanRatio: number };
+}
+
+export function wiringVerdict(c: HallComparison, others: readonly string[], ratio: number): WiringVerdict {
+  let bestOther = { policy: '', meanRatio: Infinity };
+  let bestFair = { policy: '', meanRatio: Infinity };
+  for (const p of others) {
+    const r = policyOnHall(c, p);
+    if (r.meanRatio < bestOther.meanRatio) bestOther = { policy: p, meanRatio: r.meanRatio };
+    const fair = r.tailPts <= TAIL_CRITERION_PTS && r.guardPts.pts <= SERVICE_CRITERION_PTS;
+    if (fair && r.meanRatio < bestFair.meanRatio) bestFair = { policy: p, meanRatio: r.meanRatio };
+  }
+  const pooled = c.pooledMeanS;
+  const lowerRatio = pooled > 0 ? c.wiringBoundS / pooled : (c.wiringBoundS > 0 ? Infinity : 1);
+  const verdict = lowerRatio > ratio ? 'proved' : bestOther.meanRatio > ratio ? 'no-rule' : bestFair.meanRatio > ratio ? 'at-a-cost' : 'reachable';
+  return { verdict, lowerRatio, bestOther, bestFair };
 }
 
 /** A policy's figures on one hall, relative to the baselines. */

@@ -2,19 +2,22 @@
 // (firmware/sim/random-hall.ts) plus the reference days, the same seeded days for
 // every policy. Prints, per hall and over the family: mean wait ÷ pooled FCFS,
 // over-limit share − the best simple policy's (dedicated, overflow, eligible-FCFS),
-// the worst single service, each service against eligible-FCFS (the guard), the
-// wiring bound where 1.10 × pooled is out of reach, and the guard's trade-off curve.
+// the worst single service, each service against eligible-FCFS (the guard), which
+// halls the wiring keeps above 1.10 × pooled (a lower bound, and the best mean of
+// every other skill-constrained rule, mean-first references included) and the
+// default's mean on the others, and the guard's trade-off curve.
 //
 // `npm run bench -- --only routing [--halls 30] [--seeds 10] [--guard-seeds = --seeds] [--family 1] [--guards 0,10,30,100,100000] [--scenario FILE]…
 //    [--cache DIR] [--part K/N]`
-// With --cache each hall's figures are kept in DIR and reused (a run can resume);
+// With --cache each hall's figures (one file per policy, guard setting and the bound) are kept in DIR and reused (a run can resume);
 // with --part K/N a run computes only every N-th hall from the K-th (run N of them
 // side by side into one cache, then once without --part for the tables).
 import { loadScenario, type Scenario } from '../../firmware/sim/scenario.ts';
 import { simulate } from '../../firmware/sim/run.ts';
 import { randomHalls, describeHall } from '../../firmware/sim/random-hall.ts';
-import { compareOnHall, familyRow, policyOnHall, SIMPLE_POLICIES, type FamilyRow, type HallComparison, type PolicyOnHall } from '../../firmware/sim/family.ts';
+import { comparison, familyRow, policyOnHall, wiringBoundS, wiringVerdict, SERVICE_CRITERION_PTS, SIMPLE_POLICIES, TAIL_CRITERION_PTS, type FamilyRow, type HallComparison } from '../../firmware/sim/family.ts';
 import { DEFAULT_SERVICE_GUARD } from '../../firmware/config/hall.ts';
+import { MEAN_REFERENCES } from '../../firmware/routing/policies.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimulationResult } from '../../firmware/sim/run.ts';
@@ -24,24 +27,34 @@ function strArg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-/** A hall's comparison, from the cache or computed (and cached). */
-function hallComparison(s: Scenario, seeds: number, guardSeeds: number, guards: number[], cache: string | undefined): HallComparison {
+/** One policy's seeded days on a hall, from the cache or simulated (and cached). */
+function cachedRun<T>(cache: string | undefined, key: string, run: () => T): T {
   // The file name holds everything the figures depend on but the code: clear the cache when the code changes.
-  const file = cache ? join(cache, `${s.name}-seeds${seeds}-default${DEFAULT_SERVICE_GUARD}-guards${guards.join('_')}x${guardSeeds}.json`) : '';
-  if (cache && existsSync(file)) {
-    const j = JSON.parse(readFileSync(file, 'utf8')) as Omit<HallComparison, 'results'> & { results: Array<[string, SimulationResult]> };
-    return { ...j, results: new Map(j.results) };
-  }
-  const c = compareOnHall(s, { seeds, policies: POLICIES });
-  for (const g of guards) {
-    if (g === DEFAULT_SERVICE_GUARD && guardSeeds === seeds) continue;
-    c.results.set(`default/guard=${g}`, simulate({ ...s, routing: { serviceGuard: g } }, 'default', { seeds: guardSeeds }));
-  }
+  const file = cache ? join(cache, `${key}.json`) : '';
+  if (cache && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const r = run();
   if (cache) {
     mkdirSync(cache, { recursive: true });
-    writeFileSync(file, JSON.stringify({ ...c, results: [...c.results] }));
+    writeFileSync(file, JSON.stringify(r));
   }
-  return c;
+  return r;
+}
+
+/** A hall's comparison: every policy, the guard's curve and the wiring's lower bound, each cached on its own. */
+function hallComparison(s: Scenario, seeds: number, guardSeeds: number, guards: number[], cache: string | undefined): HallComparison {
+  const results = new Map<string, SimulationResult>();
+  const key = (what: string, n = seeds) => `${s.name}-seeds${n}-${what}`;
+  for (const p of POLICIES) {
+    const what = p === 'default' ? `default-guard${DEFAULT_SERVICE_GUARD}` : p;
+    results.set(p, cachedRun(cache, key(what), () => simulate(s, p, { seeds })));
+  }
+  for (const g of guards) {
+    if (g === DEFAULT_SERVICE_GUARD && guardSeeds === seeds) continue;
+    results.set(`default/guard=${g}`, cachedRun(cache, key(`default-guard${g}`, guardSeeds),
+      () => simulate({ ...s, routing: { serviceGuard: g } }, 'default', { seeds: guardSeeds })));
+  }
+  const bound = cachedRun(cache, key('wiring-bound'), () => ({ seconds: wiringBoundS(s, seeds) }));
+  return comparison(s.name, results, bound.seconds);
 }
 
 export function scenarioFiles(args: string[]): string[] {
@@ -59,8 +72,13 @@ function intArg(args: string[], name: string, fallback: number): number {
 }
 export const seedsArg = (args: string[], fallback = 10): number => intArg(args, '--seeds', fallback);
 
-/** Policies in the family table: the simple ones, pooled (the bound), the default, and the default before #13. */
-const POLICIES = ['dedicated', 'overflow', 'eligible-fcfs', 'pooled', 'default', 'deadline-cmu'];
+/**
+ * Policies in the family table: the simple ones, pooled (the bound), the default, the default before
+ * #13, and the mean-first references (blind to the limit): how low the wiring lets the mean go.
+ */
+const POLICIES = ['dedicated', 'overflow', 'eligible-fcfs', 'pooled', 'default', 'deadline-cmu', ...MEAN_REFERENCES];
+/** Skill-constrained rules other than the default: if none of them reaches 1.10 × pooled either, the hall counts as wiring-bound. */
+const OTHER_RULES = [...SIMPLE_POLICIES, 'deadline-cmu', ...MEAN_REFERENCES];
 const LIMIT_RATIO = 1.1;
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -84,9 +102,10 @@ export default async function (args: string[]): Promise<void> {
   ];
   console.log(`Routing over ${n} generated halls (family ${family}) and ${halls.length - n} reference days; ${seeds} seeded days per hall and policy, the same for every policy (${guardSeeds} for the guard's trade-off curve).`);
   console.log(`default = tail-first index (firmware/routing/tail-index.ts), service guard ${DEFAULT_SERVICE_GUARD}; deadline-cmu = the default before issue #13.`);
-  console.log(`Per hall: over-limit share and mean ÷ pooled FCFS; bound = each service alone on every window allowed to take it, ÷ pooled.\n`);
+  console.log(`Per hall: over-limit share and mean ÷ pooled FCFS; lower = each service alone on every window allowed to take it (a lower bound for any skill-constrained routing), ÷ pooled;`);
+  console.log(`other = the best mean ÷ pooled of the other skill-constrained rules (${OTHER_RULES.join(', ')}); wiring: proved / no-rule (neither reaches ${LIMIT_RATIO}) / at-a-cost (only rules breaking the tail or service criterion reach it) / ok.\n`);
 
-  const head = [cell('hall', 26, true), cell('shape', 44, true), cell('util', 5), cell('pooled s', 8), cell('bound', 6), cell('best simple', 22, true),
+  const head = [cell('hall', 26, true), cell('shape', 44, true), cell('util', 5), cell('pooled s', 8), cell('lower', 6), cell('other', 6), cell('wiring', 10, true), cell('best simple', 22, true),
     ...POLICIES.filter((p) => !SIMPLE_POLICIES.includes(p as never) && p !== 'pooled').map((p) => cell(p, 20))];
   console.log(head.join(' '));
   const comparisons: Array<{ c: HallComparison; generated: boolean; s: Scenario }> = [];
@@ -96,8 +115,9 @@ export default async function (args: string[]): Promise<void> {
     const c = hallComparison(s, seeds, guardSeeds, guards, cache);
     comparisons.push({ c, generated, s });
     const u = c.results.get('pooled')!.utilisation;
+    const w = wiringVerdict(c, OTHER_RULES, LIMIT_RATIO);
     console.log([cell(s.name, 26, true), cell(describeHall(s), 44, true), cell(u.toFixed(2), 5), cell(c.pooledMeanS.toFixed(0), 8),
-      cell((c.wiringBoundS / c.pooledMeanS).toFixed(2), 6), cell(`${c.bestSimple.policy} ${pct(c.bestSimple.overLimitShare)}`, 22, true),
+      cell(w.lowerRatio.toFixed(2), 6), cell(w.bestOther.meanRatio.toFixed(2), 6), cell(w.verdict === 'reachable' ? 'ok' : w.verdict, 10, true), cell(`${c.bestSimple.policy} ${pct(c.bestSimple.overLimitShare)}`, 22, true),
       ...POLICIES.filter((p) => !SIMPLE_POLICIES.includes(p as never) && p !== 'pooled').map((p) => {
         const r = policyOnHall(c, p);
         return cell(`${pct(r.overLimitShare)} ${r.meanRatio.toFixed(2)}×`, 20);
@@ -123,19 +143,31 @@ export default async function (args: string[]): Promise<void> {
   table(`Family: ${n} generated halls and the reference days`, POLICIES.map((p) => familyRow(p, rowsFor(p, () => true))));
   table(`Generated halls only (${n})`, POLICIES.map((p) => familyRow(p, rowsFor(p, (g) => g))));
 
-  // Where the default's mean passes 1.10 × pooled: the wiring bound says whether any routing could do better.
-  console.log(`\nHalls where the default's mean wait passes ${LIMIT_RATIO} × pooled, with the wiring bound (each service alone on every window allowed to take it):`);
-  const over = comparisons.map((x) => ({ x, r: policyOnHall(x.c, 'default') })).filter(({ r }) => r.meanRatio > LIMIT_RATIO);
-  if (over.length === 0) console.log('  none');
-  for (const { x, r } of over) {
-    const bound = x.c.wiringBoundS / x.c.pooledMeanS;
-    const gap = r.meanWaitS - x.c.pooledMeanS;
-    const pooledTail = x.c.results.get('pooled')!.overLimitShare;
-    const why = bound > LIMIT_RATIO ? 'the wiring does not allow 1.10 (bound above it)'
-      : gap < 30 ? `only ${gap.toFixed(0)} s above pooled`
-      : `the tail comes first: ${pct(r.overLimitShare)} over the limit (pooled ${pct(pooledTail)}, best simple ${pct(x.c.bestSimple.overLimitShare)})`;
-    console.log(`  ${x.c.hall.padEnd(26)} default ${r.meanRatio.toFixed(2)}× (${r.meanWaitS.toFixed(0)} s vs pooled ${x.c.pooledMeanS.toFixed(0)} s), bound ${bound.toFixed(2)}×: ${why}`);
+  // The mean criterion, hall by hall: which halls the wiring keeps above 1.10 × pooled, and the default on the others.
+  const verdicts = comparisons.map((x) => ({ x, w: wiringVerdict(x.c, OTHER_RULES, LIMIT_RATIO), r: policyOnHall(x.c, 'default') }));
+  const line = ({ x, w, r }: (typeof verdicts)[number]) => `  ${x.c.hall.padEnd(32)} default ${r.meanRatio.toFixed(2)}× (${r.meanWaitS.toFixed(0)} s vs pooled ${x.c.pooledMeanS.toFixed(0)} s); `
+    + `lower bound ${w.lowerRatio.toFixed(2)}×, best other rule ${w.bestOther.meanRatio.toFixed(2)}× (${w.bestOther.policy})`;
+  const of = (v: (typeof verdicts)[number], p: string) => {
+    const o = policyOnHall(v.x.c, p);
+    return `${p}: tail ${pts(o.tailPts)} pt, worst service ${pts(o.guardPts.pts)} pt vs eFCFS (${o.guardPts.service})`;
+  };
+  const bound = verdicts.filter((v) => v.w.verdict === 'proved' || v.w.verdict === 'no-rule');
+  console.log(`\nMean ≤ ${LIMIT_RATIO} × pooled. Wiring-bound halls (no other skill-constrained rule reaches it; [proved]: not even the lower bound does): ${bound.length} of ${verdicts.length}; the default there:`);
+  for (const v of bound) console.log(`${line(v)}${v.w.verdict === 'proved' ? ' [proved]' : ''}`);
+  const free = verdicts.filter((v) => !bound.includes(v));
+  const miss = free.filter((v) => v.r.meanRatio > LIMIT_RATIO);
+  console.log(`Halls the wiring allows: ${free.length}; the default's mean is within ${LIMIT_RATIO} × pooled on ${free.length - miss.length}, above on ${miss.length}${miss.length ? ':' : '.'}`);
+  for (const v of miss) {
+    const cost = v.w.verdict === 'at-a-cost'
+      ? `only rules that break the tail (≤ ${TAIL_CRITERION_PTS} pt) or service (≤ ${SERVICE_CRITERION_PTS} pt) criterion reach it — ${of(v, v.w.bestOther.policy)}`
+      : `reached by ${v.w.bestFair.policy} (${v.w.bestFair.meanRatio.toFixed(2)}×) within the other criteria`;
+    console.log(`${line(v)}; default: tail ${pts(v.r.tailPts)} pt; ${cost}`);
   }
+
+  // The service criterion, hall by hall.
+  const svcMiss = verdicts.filter((v) => v.r.guardPts.pts > SERVICE_CRITERION_PTS);
+  console.log(`\nEach service within ${SERVICE_CRITERION_PTS} pt of eligible-FCFS: the default meets it on ${verdicts.length - svcMiss.length} of ${verdicts.length} halls; above on: `
+    + (svcMiss.map((v) => `${v.x.c.hall}/${v.r.guardPts.service} ${pts(v.r.guardPts.pts)}`).join(', ') || 'none'));
 
   // The guard's trade-off: how much mean wait each setting of routing.serviceGuard costs, over the generated halls.
   console.log(`\nService guard trade-off (hall configuration routing.serviceGuard; default ${DEFAULT_SERVICE_GUARD}; 100000 = off), generated halls, ${guardSeeds} seeded days each:`);

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomHall } from '../../firmware/sim/random-hall.ts';
 import { simulate } from '../../firmware/sim/run.ts';
-import { policyOnHall, compareOnHall } from '../../firmware/sim/family.ts';
+import { policyOnHall, compareOnHall, comparison, wiringVerdict } from '../../firmware/sim/family.ts';
+import type { SimulationResult } from '../../firmware/sim/run.ts';
 
 // Small halls of family 1 where eligible-FCFS lets some citizens pass the limit
 // (1.6%–11% of them), with 8–19 windows and 4–8 services.
@@ -32,4 +33,33 @@ describe('the default against eligible-FCFS on generated halls', () => {
     expect(r.tailPts).toBeCloseTo((r.overLimitShare - c.bestSimple.overLimitShare) * 100, 9);
     expect(r.meanRatio).toBeCloseTo(r.meanWaitS / c.pooledMeanS, 9);
   }, 60_000);
+});
+
+describe('which halls the wiring keeps above 1.10 × pooled (the bench\'s verdict)', () => {
+  // Figures of a made-up hall: pooled waits 100 s; services A and B.
+  const res = (meanWaitS: number, overLimitShare: number, a = overLimitShare, b = overLimitShare): SimulationResult => ({
+    scenario: 'h', policy: '', seeds: 1, msPerDay: 0, citizens: 100, meanWaitS, p95WaitS: 0, maxWaitS: 0, overLimitShare, maxQueue: 0,
+    utilisation: 0.8, estMaeS: 0, estP90ErrS: 0, alerts: 0,
+    services: { A: { served: 50, meanWaitS, p95WaitS: 0, overLimitShare: a }, B: { served: 50, meanWaitS, p95WaitS: 0, overLimitShare: b } },
+  });
+  const hall = (others: Record<string, SimulationResult>, boundS = 20) => comparison('h', new Map(Object.entries({
+    dedicated: res(300, 0.1), overflow: res(200, 0.05), 'eligible-fcfs': res(150, 0.02), pooled: res(100, 0.01), ...others,
+  })), boundS);
+  const OTHERS = ['dedicated', 'overflow', 'eligible-fcfs', 'x'];
+
+  it('proved when even the lower bound is above the ratio', () => {
+    expect(wiringVerdict(hall({ x: res(90, 0.02) }, 120), OTHERS, 1.1)).toMatchObject({ verdict: 'proved', lowerRatio: 1.2 });
+  });
+  it('no-rule when no other rule reaches it, naming the best of them', () => {
+    expect(wiringVerdict(hall({ x: res(130, 0.02) }), OTHERS, 1.1)).toMatchObject({ verdict: 'no-rule', lowerRatio: 0.2, bestOther: { policy: 'x', meanRatio: 1.3 } });
+  });
+  it('at-a-cost when only a rule that breaks the tail or a service\'s share reaches it', () => {
+    // x: the mean, but 1 pt more citizens past the limit than the best simple policy.
+    expect(wiringVerdict(hall({ x: res(90, 0.03) }), OTHERS, 1.1).verdict).toBe('at-a-cost');
+    // x: the mean and the tail, but service B 3 pt worse than under eligible-FCFS.
+    expect(wiringVerdict(hall({ x: res(90, 0.02, 0.005, 0.05) }), OTHERS, 1.1)).toMatchObject({ verdict: 'at-a-cost', bestFair: { policy: 'eligible-fcfs', meanRatio: 1.5 } });
+  });
+  it('reachable when a rule reaches it within the other criteria', () => {
+    expect(wiringVerdict(hall({ x: res(105, 0.021) }), OTHERS, 1.1)).toMatchObject({ verdict: 'reachable', bestFair: { policy: 'x', meanRatio: 1.05 } });
+  });
 });

@@ -29,7 +29,7 @@ describe('routing policies', () => {
   const all = [w1, w2, w3];
 
   it('are all registered, and an unknown name is refused with the known ones', () => {
-    expect(policyNames().sort()).toEqual(['deadline-cmu', 'dedicated', 'default', 'eligible-fcfs', 'overflow', 'pooled']);
+    expect(policyNames().sort()).toEqual(['deadline-cmu', 'dedicated', 'default', 'eligible-fcfs', 'max-weight', 'overflow', 'pooled', 'short-first']);
     expect(() => getPolicy('fastest')).toThrow(/unknown routing policy fastest.*dedicated/);
   });
 

@@ -113,6 +113,29 @@ describe('the default policy: tail-first index', () => {
   });
 });
 
+describe('the mean-first references of the bench (blind to the limit)', () => {
+  const w = win('1', ['A'], ['B']);
+  it('short-first: the shortest errand the window may serve, first come first served within it, whatever the waits', () => {
+    const sf = getPolicy('short-first');
+    expect(sf.pick(ctx(w, [w], [t('A1', 'A', 880), t('B2', 'B', 5), t('B1', 'B', 10)], { A: 200, B: 50 }))?.no).toBe('B1');
+    expect(sf.pick(ctx(w, [w], [t('A1', 'A', 5), t('B1', 'B', 880)], { A: 50, B: 200 }))?.no).toBe('A1');
+    expect(sf.pick(ctx(w, [w], [t('C1', 'C', 880)]))).toBeNull();
+    expect(sf.dispatchOrder!([win('1', ['A'], ['B'], false), win('2', ['A'], [], false)], 'A').map((x) => x.id)).toEqual(['2', '1']);
+  });
+  it('max-weight: the default\'s index without urgency, own-first or guard', () => {
+    const mw = getPolicy('max-weight');
+    // Own queue under pressure (see own-first above): max-weight still helps the longer overflow queue.
+    const tight = ctx(w, [w], [...many('A', 3, 700), ...many('B', 8, 800)], { A: 60, B: 120 });
+    expect(defaultPolicy.pick(tight)?.service).toBe('A');
+    expect(mw.pick(tight)?.service).toBe('B');
+    // No urgency: a long errand about to pass the limit does not overtake a queue of short ones.
+    expect(mw.pick(ctx(w, [w], [...many('A', 5, 120), t('B1', 'B', 870)], { A: 30, B: 300 }))?.service).toBe('A');
+    // No guard, even at 0.
+    const owed = ctx(w, [w], [...many('A', 6, 100), t('B1', 'B', 300)], { A: 30, B: 300 }, { passedOver: new Map([['B', 50]]), settings: { serviceGuard: 0 } });
+    expect(mw.pick(owed)?.service).toBe('A');
+  });
+});
+
 describe('turns owed by first come first served (the guard\'s count, kept by the engine from its events)', () => {
   it('counts a citizen at risk passed over for a later one of another service, and gives turns back', async () => {
     const { HallEngine } = await import('../../firmware/controller/engine.ts');
