@@ -51,7 +51,7 @@ describe('Erlang C', () => {
     expect(Math.abs(p.mean - probWaitOver(q, t))).toBeLessThan(p.half);
     // The intervals are tight enough to mean something.
     expect(m.half / meanWaitS(q)).toBeLessThan(0.15);
-  });
+  }, 60_000); // CPU-bound simulated days: seconds on an idle machine, more on a shared one
 
   it('every simulated wait equals the Kiefer–Wolfowitz recursion for FCFS M/M/c on the same draws', () => {
     const s = mmc({ perHour: 144, meanS: 60, c: 3, to: '12:00' });

@@ -31,7 +31,7 @@ describe('simulator', () => {
     expect(b.calls).toEqual(a.calls);
     expect(b.citizens.map((x) => x.waitS)).toEqual(a.citizens.map((x) => x.waitS));
     expect(c.calls).not.toEqual(a.calls);
-  });
+  }, 60_000); // CPU-bound simulated days: seconds on an idle machine, more on a shared one
 
   it('refuses a bad scenario with the path of the problem', () => {
     expect(() => parseScenario({ ...monday, windows: [{ id: '1', floor: '1F', own: ['X'] }] }, 'bad.json'))
