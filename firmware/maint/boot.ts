@@ -53,13 +53,18 @@ export const ROLE_GROUPS: Record<Role, string[]> = {
 
 /**
  * Node's flags per role (manyi.service's MANYI_NODE_FLAGS; the unit's default is
- * the controller's). Measured by `npm run bench -- --only footprint`.
+ * the controller's). Measured by `npm run bench -- --only footprint`: a young
+ * generation of 1 MB semi-spaces (V8's can grow to 48 MB) everywhere; on the
+ * boards V8's lite mode (no optimising compilers, feedback allocated lazily; it
+ * implies --jitless, so no WebAssembly, which no role uses): 2–5 MB less than
+ * --no-opt for a few messages a second. The controller keeps its JIT (fan-out to
+ * hundreds of devices).
  */
 export const ROLE_NODE_FLAGS: Record<Role, string[]> = {
   controller: ['--max-semi-space-size=1'],
-  kiosk: ['--max-semi-space-size=1', '--no-opt'],
-  counter: ['--max-semi-space-size=1', '--no-opt'],
-  board: ['--max-semi-space-size=1', '--no-opt'],
+  kiosk: ['--max-semi-space-size=1', '--lite-mode'],
+  counter: ['--max-semi-space-size=1', '--lite-mode'],
+  board: ['--max-semi-space-size=1', '--lite-mode'],
 };
 
 /** The page a role's screen shows, on the board's own web host. */

@@ -2,7 +2,7 @@
 // (.bin) and a preview (.png) in MANYI_PRINT_DIR (default var/printed/), and can be
 // told paper-low/out/cover-open/offline. `EpsonSerialTwin` is the other end of a
 // mock serial port that answers DLE EOT as an Epson-compatible printer does.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeEscPos } from '../preview/decode.ts';
 import type { PreviewRenderer } from '../preview/render.ts';
@@ -22,7 +22,8 @@ export interface SimPrinterOptions {
 
 export class SimPrinter implements Printer {
   state: PrinterState = 'ok';
-  readonly jobs: Array<{ label: string; bytes: Buffer; file: string }> = [];
+  /** Every ticket printed; its bytes are read back from its .bin (a day of tickets is not kept in memory). */
+  readonly jobs: Array<{ label: string; readonly bytes: Buffer; file: string }> = [];
   private readonly dir: string;
   private previews: Promise<unknown> = Promise.resolve();
 
@@ -37,7 +38,7 @@ export class SimPrinter implements Printer {
     mkdirSync(this.dir, { recursive: true });
     const base = join(this.dir, `${this.opts.prefix ? `${this.opts.prefix}-` : ''}${String(this.jobs.length + 1).padStart(4, '0')}-${label.replace(/[^A-Za-z0-9-]/g, '_')}`);
     writeFileSync(`${base}.bin`, bytes);
-    this.jobs.push({ label, bytes: Buffer.from(bytes), file: `${base}.bin` });
+    this.jobs.push({ label, file: `${base}.bin`, get bytes() { return readFileSync(this.file); } });
     const r = this.opts.renderer;
     if (r) {
       // Previews are drawn off the print path: a citizen never waits for one.
