@@ -47,8 +47,8 @@ export function writeMosquittoFiles(reg: Registry, dir: string): { passwordFile:
  *   sends, so one device cannot take over another's session;
  * - `max_keepalive`, `max_inflight_messages`, `max_queued_messages`: a stalled or
  *   hostile client cannot make the broker hold an unbounded queue for it.
- * Mosquitto has no failed-login back-off or per-address cap of its own: MAINTAINER.md
- * shows the nftables rule that caps connections per address on the hall's LAN.
+ * Mosquitto has no failed-login back-off or per-address cap of its own: a hall on
+ * Mosquitto needs a firewall rule for the cap (nftables `ct count`; not in the guide yet).
  */
 export function mosquittoConfLines(passwordFile: string, aclFile: string, o: { maxPacketBytes?: number } = {}): string[] {
   return [
