@@ -129,6 +129,14 @@ describe('Mosquitto with the generated files against a stranger', () => {
     expect(sent).toBeLessThan(16 << 20);
   });
 
+  it('lets a real device connect while 100 bad logins arrive at once (no back-off of its own: harmless, not throttled)', async () => {
+    const attempts = Array.from({ length: 100 }, (_, i) => client(m.url, { from: '127.0.0.2', clientId: `x${i}`, username: i % 2 ? 'kiosk-1' : `nobody-${i}`, password: 'guess' }).then((c) => { c.end(true); return 'in'; }, () => 'refused'));
+    const real = await client(m.url, { clientId: 'counter-5', username: 'counter-5', password: PW.c5 });
+    expect(real.connected).toBe(true);
+    expect((await Promise.all(attempts)).every((r) => r === 'refused')).toBe(true);
+    real.end(true);
+  });
+
   it("gives a device its own id whatever it asks for (use_username_as_clientid): the owner stays on", async () => {
     const owner = await client(m.url, { clientId: 'board-1', username: 'board-1', password: PW.b1 });
     let kicked = false;
