@@ -35,7 +35,8 @@ export function adviseRedirects(input: AdviceInput): Advice[] {
     if (!long) continue;
     const helpers = input.windows.filter((w) => w.status === 'open' && w.overflow.includes(s.id));
     const otherWait = input.overflowWaitS(s.id);
-    if (helpers.length > 0 && otherWait < s.estWaitS) {
+    // Only worth a walk if the board can say it is sooner: "about 1 min … about 1 min" is noise.
+    if (helpers.length > 0 && mins(otherWait) < mins(s.estWaitS)) {
       const floors = [...new Set(helpers.map((w) => w.floor))];
       const names = nameRanges(helpers.map((w) => w.name), '、');
       const namesEn = nameRanges(helpers.map((w) => w.name), ', ');

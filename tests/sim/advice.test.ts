@@ -39,6 +39,9 @@ describe('redirect advice', () => {
   it('points to self-service when no other window is quicker, and stays silent without one', () => {
     const slow = input(30, 600, { overflowWaitS: () => 900 });
     expect(adviseRedirects(slow)).toEqual([]);
+    // sooner by seconds only: the same minute on the board is no reason to walk
+    expect(adviseRedirects(input(30, 80, { overflowWaitS: () => 50 }))).toEqual([]);
+    expect(adviseRedirects(input(30, 100, { overflowWaitS: () => 50 }))).toHaveLength(1);
     const self = input(30, 600, { overflowWaitS: () => 900 });
     self.services[0]!.selfService = { zh: '自助缴费机', en: 'the self-service payment machines' };
     const [a] = adviseRedirects(self);
