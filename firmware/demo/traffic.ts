@@ -165,11 +165,12 @@ export async function startTraffic(o: TrafficOptions): Promise<Traffic> {
         await work(desk, screen, press, rng);
       } catch (e) {
         if (running) o.log.warn({ window: desk.window, err: (e as Error).message }, 'demo traffic: clerk stopped working, signing in again');
-        await sleep(5_000);
       } finally {
         screens.delete(screen);
         screen.close();
       }
+      // The page closed or the window was closed from elsewhere: a moment before signing in again.
+      await sleep(2_000 + rng.next() * 3_000);
     }
   });
 
