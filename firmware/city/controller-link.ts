@@ -6,6 +6,7 @@
 // has fallen behind.
 import type { Logger } from 'pino';
 import type { HallConfig } from '../config/hall.ts';
+import type { Alert } from '../protocol/messages.ts';
 import type { Controller } from '../controller/service.ts';
 import type { SqliteStore } from '../eventlog/sqlite-store.ts';
 import { isoLocal, type Clock } from '../lib/time.ts';
@@ -14,8 +15,10 @@ import type { CityLinkInput } from './link.ts';
 
 export interface CityPartOptions {
   hall: HallConfig;
-  /** The running controller: its events, alerts and devices. */
-  controller: Pick<Controller, 'engine' | 'activeAlerts' | 'devices'>;
+  /** The running controller: its events and devices. */
+  controller: Pick<Controller, 'engine' | 'devices'>;
+  /** The hall's open alerts, as its manager page shows them (the supervisor's and the disk guard's). */
+  alerts: () => Alert[];
   /** The controller's event log (read only): the forwarder's outbox. */
   store: SqliteStore;
   link: CityLinkInput;
@@ -39,7 +42,7 @@ export function startCityForwarding(o: CityPartOptions): CityPart {
   const tz = o.hall.hall.timezone;
   const fwd = new CityForwarder({
     hall: o.hall, events: o.store, link: o.link, clock: o.clock, log: o.log, ...o.forwarder,
-    alerts: () => o.controller.activeAlerts(),
+    alerts: o.alerts,
     devices: () => o.controller.devices().map((d) => ({
       id: d.id, ...(d.role ? { role: d.role } : {}), online: d.online, lastSeen: isoLocal(d.lastSeenMs, tz), ...(d.printer ? { printer: d.printer } : {}),
     })),

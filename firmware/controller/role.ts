@@ -32,6 +32,11 @@ export interface ControllerRoleOptions {
 export interface ControllerParts { store?: SqliteStore; controller?: Controller; people?: PeopleAuth; appointments?: AppointmentBook; disk?: DiskGuard; city?: CityPart }
 
 /** `shared` (optional) receives the store and controller as they start (the demo, tests). */
+/** The hall's open alerts, wherever they are shown (manager page, city): the supervisor's and the disk guard's. */
+function hallAlerts(shared: ControllerParts) {
+  return [...(shared.controller?.activeAlerts() ?? []), ...(shared.disk?.active() ?? [])];
+}
+
 export function controllerParts(o: ControllerRoleOptions = {}, into?: ControllerParts): RoleDefinition {
   return {
     role: 'controller',
@@ -72,7 +77,7 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
       part('city forwarder', (ctx) => {
         if (!ctx.device.city) return;
         const city = shared.city = startCityForwarding({
-          hall: ctx.hall, controller: shared.controller!, store: shared.store!, link: ctx.device.city, clock: ctx.clock, log: ctx.log.child({ part: 'city' }), setHealth: ctx.setHealth,
+          hall: ctx.hall, controller: shared.controller!, alerts: () => hallAlerts(shared), store: shared.store!, link: ctx.device.city, clock: ctx.clock, log: ctx.log.child({ part: 'city' }), setHealth: ctx.setHealth,
         });
         return () => city.stop();
       }),
@@ -97,7 +102,7 @@ export function controllerParts(o: ControllerRoleOptions = {}, into?: Controller
         const login = shared.people ? mountManagerLogin(ctx.web, shared.people, { title: ctx.hall.hall.name.zh, now: () => ctx.clock.now() }) : undefined;
         mountManagerPages(ctx.web, {
           db: shared.store!.db, hall: ctx.hall, now: () => ctx.clock.now(),
-          live: () => c.engine.hallState(ctx.clock.now()), alerts: () => [...c.activeAlerts(), ...(shared.disk?.active() ?? [])],
+          live: () => c.engine.hallState(ctx.clock.now()), alerts: () => hallAlerts(shared),
           guard: login?.guard, signOutToken: login?.token,
         });
         // The hospital's system pushes appointments with a manager's API token.

@@ -119,7 +119,7 @@ export async function startHall(city: City, id: string, name: { zh: string; en: 
     const store = new SqliteStore(dbPath, { clock: o.clock, synchronous: 'NORMAL' });
     const controller = await startController({ hall: config, dbPath, store, bus: new MqttBus(client, config.hall.id), clock: o.clock, log: quiet, tickMs: 100 });
     // The controller role's city part, on this controller (firmware/controller/role.ts starts the same).
-    const city = startCityForwarding({ hall: config, controller, store, link: cityBlock, clock: o.clock, log: quiet });
+    const city = startCityForwarding({ hall: config, controller, alerts: () => controller.activeAlerts(), store, link: cityBlock, clock: o.clock, log: quiet });
     return { store, controller, city };
   };
   const stopIt = async (h: TestHall) => {
