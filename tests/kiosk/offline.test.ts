@@ -15,10 +15,13 @@ import { topics } from '../../firmware/protocol/index.ts';
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
 
+// A reply later than replyTimeoutMs ends a handover run until the next sync (on
+// reconnect, a ticket, or the 30 s tick): 1 s leaves room for a busy machine, and
+// costs one second where the test wants the controller silent.
 async function start(): Promise<{ h: KioskHarness; kiosk: KioskHandle; printer: SimPrinter }> {
   const h = await kioskHarness();
   const printer = new SimPrinter({ dir: mkdtempSync(join(tmpdir(), 'manyi-print-')) });
-  const kiosk = await createKioskRole({ printer, previews: false, statusPollMs: 200, issuer: { replyTimeoutMs: 300, lowWater: 10, blockSize: 30 } })(h.ctx);
+  const kiosk = await createKioskRole({ printer, previews: false, statusPollMs: 200, issuer: { replyTimeoutMs: 1000, lowWater: 10, blockSize: 30 } })(h.ctx);
   cleanups.push(async () => { await kiosk.stop(); await h.close(); });
   return { h, kiosk, printer };
 }
@@ -54,7 +57,7 @@ describe('offline number blocks', () => {
     expect(h.controller.filed.length).toBe(before); // nothing reached the controller
 
     h.proxy.restore();
-    await until(() => kiosk.store.pending().length === 0, 10_000, 'handover');
+    await until(() => kiosk.store.pending().length === 0, 20_000, 'handover');
     for (let i = 0; i < 4; i++) await pull(services[i % 4]);
     expect(issued.slice(-4).every((t) => !t.offline)).toBe(true);
 
