@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Bilingual, Name, ServiceId } from '../protocol/messages.ts';
 import { loadJsonFile } from './load.ts';
+import { isKnownTimeZone } from '../lib/time.ts';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 const Span = z.object({ open: HHMM, close: HHMM }).strict()
@@ -39,9 +40,7 @@ export const HallConfig = z.object({
   hall: z.object({
     id: Name,
     name: Bilingual,
-    timezone: z.string().min(1).refine((tz) => {
-      try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
-    }, 'unknown IANA time zone'),
+    timezone: z.string().min(1).refine(isKnownTimeZone, 'unknown IANA time zone'),
     /** Where a citizen gets help (printed and shown when a printer fails). */
     help: Bilingual.optional(),
     /** The language kiosks start in and print in until a citizen picks another on the screen. */

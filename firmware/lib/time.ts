@@ -1,8 +1,17 @@
 // Hall-local time. Halls live in one IANA time zone; the contract's times are ISO
 // 8601 with the hall's offset, and a "service day" is the hall's local date.
 
+import { loadZone, zoneOffset } from './tzif.ts';
+
+// Offsets come from the system's TZif files (lib/tzif.ts): asking Intl for a time zone
+// loads ICU's zone data, ~8 MB of RSS in every board process. Intl is the fallback for a
+// zone the system has no file for.
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
-function parts(ms: number, tz: string) {
+function intlParts(ms: number, tz: string) {
   let f = fmtCache.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
@@ -16,9 +25,29 @@ function parts(ms: number, tz: string) {
   return out;
 }
 
+/** The local calendar fields of instant `ms` in `tz` (strings, as Intl's formatToParts gives them). */
+function parts(ms: number, tz: string): Record<string, string> {
+  const zone = loadZone(tz);
+  if (!zone) return intlParts(ms, tz);
+  const d = new Date(Math.floor(ms / 1000) * 1000 + zoneOffset(zone, Math.floor(ms / 1000)) * 1000);
+  return {
+    year: String(d.getUTCFullYear()).padStart(4, '0'), month: pad2(d.getUTCMonth() + 1), day: pad2(d.getUTCDate()),
+    hour: pad2(d.getUTCHours()), minute: pad2(d.getUTCMinutes()), second: pad2(d.getUTCSeconds()),
+    weekday: WEEKDAYS[d.getUTCDay()],
+  };
+}
+
+/** Whether `tz` names a time zone this machine knows (its TZif file, else Intl). */
+export function isKnownTimeZone(tz: string): boolean {
+  if (loadZone(tz)) return true;
+  try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
+}
+
 /** Offset of `tz` from UTC at instant `ms`, in minutes (e.g. +480 for Asia/Shanghai). */
 export function offsetMinutes(ms: number, tz: string): number {
-  const p = parts(ms, tz);
+  const zone = loadZone(tz);
+  if (zone) return Math.round(zoneOffset(zone, Math.floor(ms / 1000)) / 60);
+  const p = intlParts(ms, tz);
   const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
 }
@@ -47,7 +76,7 @@ export function localSecondOfDay(ms: number, tz: string): number {
 
 /** 0 = Sunday … 6 = Saturday, in the hall's zone. */
 export function localWeekday(ms: number, tz: string): number {
-  return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts(ms, tz).weekday);
+  return WEEKDAYS.indexOf(parts(ms, tz).weekday);
 }
 
 /** `HH:MM` → seconds since midnight. */
