@@ -80,6 +80,25 @@ function assetUrls(root: string): Plugin {
 }
 
 /**
+ * johnny-five requires Node's `repl` when it loads, for a REPL every board turns off
+ * (`repl: false`, firmware/hw/johnny-five-board.ts). Loading node:repl costs a counter
+ * and a lobby board ~4 MB of RSS; here johnny-five gets a `repl` that loads it only if
+ * a REPL is ever started (johnny-five's only use is `repl.start`).
+ */
+function lazyRepl(): Plugin {
+  return {
+    name: 'lazy-repl',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?repl$/ }, (a) => (a.importer.split(sep).includes('johnny-five') ? { path: 'repl', namespace: 'lazy-repl' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-repl' }, () => ({
+        contents: "module.exports = { start: (...a) => require('node:repl').start(...a) };",
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * Leaves the EXTERNAL packages to node_modules, each as the copy its importer
  * resolves: johnny-five's own serialport 8 (`johnny-five/node_modules/serialport`)
  * is not the hall's serialport 10.
@@ -130,7 +149,7 @@ export async function compile(o: CompileOptions = {}): Promise<Compiled> {
     platform: 'node',
     target: 'node20',
     banner: { js: BANNER },
-    plugins: [externals(root), assetUrls(root)],
+    plugins: [externals(root), assetUrls(root), lazyRepl()],
     // Whitespace and syntax only: names stay, so a stack trace in the journal still reads.
     minifyWhitespace: true,
     minifySyntax: true,

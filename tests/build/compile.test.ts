@@ -84,6 +84,17 @@ describe('npm run build', () => {
     // …while the controller's does load SQLite.
     expect(staticInputs(meta, chunkOf(meta, 'firmware/controller/role.ts')).external).toContain('better-sqlite3');
   });
+
+  it('loads node:repl only if johnny-five ever starts a REPL (boards run it with repl: false; loading it costs ~4 MB)', () => {
+    // johnny-five's lib/repl.js gets the build's lazy `repl`…
+    const imports = built.metafile.inputs['node_modules/johnny-five/lib/repl.js'].imports.map((i) => i.path);
+    expect(imports).toContain('lazy-repl:repl');
+    // …and no chunk requires node:repl when it loads, only from inside that start().
+    const lazy = 'start:(...a)=>__require("node:repl").start(...a)';
+    const js = Object.keys(built.metafile.outputs).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    expect(js).toContain(lazy);
+    expect(js.split(lazy).join('')).not.toMatch(/require\("(node:)?repl"\)/);
+  });
 });
 
 describe('the lazy command line', () => {
