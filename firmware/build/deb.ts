@@ -102,7 +102,7 @@ export async function buildPackages(o: PackageOptions): Promise<Packages> {
     Package: 'manyi', Version: version, Architecture: arch, Section: 'misc', Priority: 'optional',
     Maintainer: 'manyi maintainers <manyi@localhost>',
     'Installed-Size': String(Math.ceil(bytes / 1024)),
-    Depends: `${NODE_DEPENDS}, systemd`,
+    Depends: `${NODE_DEPENDS}, systemd, tzdata`, // tzdata: the hall clock reads its zone from /usr/share/zoneinfo (lib/tzif.ts)
     Suggests: 'manyi-screen, mosquitto, espeak-ng, alsa-utils',
     Description: `${pkg.description}\n The board's role comes from /etc/manyi/manyi.json, which \`manyi first-boot\`\n moves there from the SD card's boot partition (see manyi provision).`,
   }));

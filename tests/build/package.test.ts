@@ -32,6 +32,7 @@ describe('manyi_{version}_{arch}.deb', () => {
     const field = (f: string, deb = built.deb) => sh('dpkg-deb', ['--field', deb, f]).stdout.trim();
     expect(field('Architecture')).toBe(hostArch());
     expect(field('Depends')).toContain(NODE_DEPENDS);
+    expect(field('Depends')).toContain('tzdata'); // lib/tzif.ts reads the hall's zone from it
     expect(field('Depends', built.screenDeb)).toMatch(/cage.*chromium/);
     const files = sh('dpkg-deb', ['--contents', built.deb]).stdout;
     for (const f of ['./usr/lib/manyi/app/main.js', './usr/lib/manyi/firmware/bin/manyi.mjs', ...BUILT_ASSETS.map((a) => `./usr/lib/manyi/${a}`),
