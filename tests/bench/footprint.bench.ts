@@ -10,7 +10,6 @@
 //   npm run bench -- --only footprint [--tickets N] [--day N]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -18,6 +17,7 @@ import { compile } from '../../firmware/build/compile.ts';
 import { DEMO_HALL_PATH } from '../../firmware/config/hall.ts';
 import { ROLE_NODE_FLAGS } from '../../firmware/maint/boot.ts';
 import type { Role } from '../../firmware/protocol/messages.ts';
+import { freePort } from '../setup/free-port.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 /** Node's flags per role, as manyi.service runs them (MANYI_BENCH_FLAGS overrides them to compare). */
@@ -32,14 +32,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function rssMB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
 }
 
 /** A plain node process, idle, sampled like the boards: the floor every figure sits on. */

@@ -2,7 +2,6 @@
 // city's CA its log arrives; with another CA it never connects (and says why).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -15,6 +14,7 @@ import { synthesizeDay } from '../../firmware/stats/synthetic.ts';
 import { startMosquitto, type RunningMosquitto } from '../setup/mosquitto.ts';
 import { startPostgres, type RunningPostgres } from '../setup/postgres.ts';
 import { cityLog, quiet, until } from './helpers.ts';
+import { freePort } from '../setup/free-port.ts';
 
 const base = loadHallConfig();
 const clock = { now: () => Date.parse('2026-11-20T04:00:00Z') };
@@ -27,13 +27,6 @@ let tlsPort: number;
 const fwds: CityForwarder[] = [];
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'manyi-city-tls-'));

@@ -4,7 +4,6 @@
 // bundles (/bundles/) — what the demo's controller serves, from the same role.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,19 +12,12 @@ import { DEMO_HALL_PATH } from '../../firmware/config/hall.ts';
 import { readFileSync } from 'node:fs';
 import { addToken, loadPeople, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { watch } from './helpers.ts';
+import { freePort } from '../setup/free-port.ts';
 
 const MANYI = new URL('../../firmware/bin/manyi.mjs', import.meta.url).pathname;
 const H = 'manyi/v1/demo-hospital';
 const children: ChildProcess[] = [];
 afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('manyi run, controller', () => {
   it('serves /t/…, /manager, /api/stats/* and /bundles/ from the one controller role', async () => {

@@ -2,24 +2,16 @@
 // and a counter that joins it; SIGTERM stops each cleanly (offline, exit 0).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { watch } from './helpers.ts';
+import { freePort } from '../setup/free-port.ts';
 
 const MANYI = new URL('../../firmware/bin/manyi.mjs', import.meta.url).pathname;
 const H = 'manyi/v1/demo-hospital';
 const children: ChildProcess[] = [];
 afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function manyiRun(dir: string, name: string, config: object, extra: string[] = []): ChildProcess & { exited: Promise<number | null> } {
   const file = join(dir, `${name}.json`);

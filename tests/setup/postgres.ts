@@ -5,10 +5,10 @@
 // `postgres` user the Debian package creates, and both programs run as that user.
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 export interface RunningPostgres {
   /** Connection URL of the `postgres` database as the superuser `manyi` (trust on loopback). */
@@ -27,17 +27,6 @@ export function postgresBinDir(): string {
   if (!versions.length) throw new Error('PostgreSQL server not installed: apt-get install postgresql (tests/setup/debian-packages.txt)');
   versions.sort((a, b) => Number(b) - Number(a));
   return join(root, versions[0], 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function runAs(): { uid?: number; gid?: number } {
