@@ -45,9 +45,7 @@ function typeOf(s: Json, depth = 0): string {
 }
 
 function jsonSchema(kind: Kind): Json {
-  let s: z.ZodType = CONTRACT[kind].schema;
-  if (s instanceof z.ZodPipe) s = s.out as z.ZodType; // the kiosk request's `op` default
-  return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Json;
+  return z.toJSONSchema(CONTRACT[kind].schema, { io: 'input', unrepresentable: 'any' }) as Json;
 }
 
 /** One row per field of one message shape. */

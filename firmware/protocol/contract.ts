@@ -32,15 +32,9 @@ export interface ContractRow {
   readonly doc: string;
 }
 
-/** A kiosk request without `op` is a ticket request (the contract has no `op`). */
-const KioskRequestWire = z.preprocess(
-  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('op' in v) ? { ...(v as object), op: 'ticket' } : v),
-  M.KioskRequest,
-);
-
 export const CONTRACT = {
   'kiosk-request': {
-    pattern: 'kiosk/{kiosk}/request', schema: KioskRequestWire, qos: 1, retain: false,
+    pattern: 'kiosk/{kiosk}/request', schema: M.KioskRequest, qos: 1, retain: false,
     publish: ['kiosk:self'], read: ['controller'], reply: 'kiosk-reply',
     doc: 'a ticket, a block of numbers for offline use, or the handover of an offline ticket',
   },

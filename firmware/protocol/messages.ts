@@ -89,11 +89,12 @@ export const KioskRequest = z.discriminatedUnion('op', [
     offline: z.object({ no: TicketNo, issuedAt: IsoTime }).strict(),
   }).strict(),
 ]);
-/** Parses a kiosk request, treating a missing `op` as `ticket`. */
+/**
+ * Parses a kiosk request. A request without `op` is a ticket request (the contract
+ * has no `op`): the ticket variant's `op` default fills it in, since the union
+ * falls back to the variant whose discriminator has a default.
+ */
 export function parseKioskRequest(input: unknown) {
-  if (input && typeof input === 'object' && !Array.isArray(input) && !('op' in input)) {
-    return KioskRequest.safeParse({ ...(input as object), op: 'ticket' });
-  }
   return KioskRequest.safeParse(input);
 }
 

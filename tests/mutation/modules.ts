@@ -72,7 +72,6 @@ export const MODULES: Record<string, MutationModule> = {
     mutate: ['firmware/protocol/**/*.ts'],
     tests: ['tests/protocol/*.test.ts', 'tests/unit/protocol.test.ts', 'tests/unit/contract.test.ts', 'tests/maint/acl.test.ts'],
     target: 85,
-    floor: 78,
   },
   update: {
     mutate: ['firmware/update/**/*.ts'],
