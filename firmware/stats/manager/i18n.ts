@@ -37,4 +37,6 @@ const T = {
 } as const;
 
 export type Key = keyof typeof T;
+/** Every label of the page (tests check each has both languages). */
+export const KEYS = Object.keys(T) as Key[];
 export const t = (lang: Lang, k: Key): string => T[k][lang === 'zh' ? 0 : 1];
