@@ -5,7 +5,7 @@
 // A hall with its own PKI passes its files instead (`--tls-cert`, `--tls-key`).
 // node-forge builds and signs the certificates; node:crypto makes the RSA keys.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -101,11 +101,19 @@ export function makeTls(o: MakeTlsOptions): TlsFiles {
   return files;
 }
 
-/** Reads and checks a key and certificate pair (ours or the hall's own PKI). */
+/**
+ * Reads and checks a key and certificate pair (ours or the hall's own PKI): each file
+ * what it should be, the key the certificate's own, the certificate not expired.
+ * Refused with the file's name rather than OpenSSL's words when the server starts.
+ */
 export function loadServerTls(certFile: string, keyFile: string, now = Date.now()): { cert: Buffer; key: Buffer } {
   const cert = readFileSync(certFile);
   const key = readFileSync(keyFile);
-  const x = new X509Certificate(cert);
+  let x: X509Certificate;
+  try { x = new X509Certificate(cert); } catch { throw new Error(`${certFile} is not a PEM certificate`); }
+  let k: KeyObject;
+  try { k = createPrivateKey(key); } catch { throw new Error(`${keyFile} is not a PEM private key`); }
+  if (!x.checkPrivateKey(k)) throw new Error(`${keyFile} is not the key of ${certFile}: give the key the certificate was issued for`);
   if (Date.parse(x.validTo) < now) throw new Error(`${certFile} expired on ${x.validTo}: make a new one (manyi keys tls --reuse-ca)`);
   return { cert, key };
 }
