@@ -85,7 +85,7 @@ describe('the sign-in page', () => {
     expect(html).toContain('<title>市民中心 &lt;Hall&gt; · 登录 Sign in</title>');
     expect(html).toContain('<form method="post" action="/login">');
     expect(html).not.toContain('role="alert"');
-    expect(html).toMatch(/<p>管理员登录 Manager sign-in<\/p>\n<input type="hidden" name="token"/); // nothing in the error's place
+    expect(html).toMatch(/<p>管理员登录 Manager sign-in<\/p>\n\n<input type="hidden" name="token"/); // nothing in the error's place
     expect(token).toMatch(/^[\w-]+$/);
   });
 
