@@ -3,7 +3,7 @@
 // when complete), record the trial in the journal, switch `current`. Every step
 // leaves `current` on a complete slot (see slots.ts).
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, existsSync, symlinkSync, readFileSync } from 'node:fs';
+import { createWriteStream, type WriteStream, mkdirSync, renameSync, rmSync, existsSync, symlinkSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import type { UpdateOffer } from '../protocol/messages.ts';
@@ -29,12 +29,20 @@ export interface InstallOptions {
   prepare?: (dir: string) => Promise<void>;
 }
 
+function drainedOrClosed(out: WriteStream): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => { out.off('drain', done); out.off('close', done); resolve(); };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
 async function download(url: string, file: string, size: number, f: typeof fetch): Promise<string> {
   const res = await f(url);
   if (!res.ok || !res.body) throw new UpdateRefused(`download failed: HTTP ${res.status}`);
   const hash = createHash('sha256');
   const out = createWriteStream(file);
-  let writeError: Error | null = null;
+  let writeError = null as Error | null; // set by the stream's error event
   out.on('error', (e) => { writeError ??= e; });
   let got = 0;
   try {
@@ -42,14 +50,18 @@ async function download(url: string, file: string, size: number, f: typeof fetch
       got += chunk.length;
       if (got > size) throw new UpdateRefused(`download is larger than the offered ${size} bytes`);
       hash.update(chunk);
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      // A failed write (a full disk) closes the stream and never drains: wait for either.
+      if (!out.write(chunk) && !out.destroyed) await drainedOrClosed(out);
+      if (writeError) throw writeError;
     }
   } catch (e) {
     out.destroy();
     if (e instanceof UpdateRefused) throw e;
+    if (e === writeError) throw new UpdateRefused(`download could not be saved on this board: ${(e as Error).message}`);
     throw new UpdateRefused(`download interrupted after ${got} of ${size} bytes: ${(e as Error).message}`);
   }
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ?? writeError ? rej(err ?? writeError) : res())));
+  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ?? writeError ? rej(err ?? writeError) : res())))
+    .catch((e: Error) => { throw new UpdateRefused(`download could not be saved on this board: ${e.message}`); });
   if (got !== size) throw new UpdateRefused(`download truncated: ${got} of ${size} bytes`);
   return hash.digest('hex');
 }

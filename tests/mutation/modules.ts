@@ -77,7 +77,6 @@ export const MODULES: Record<string, MutationModule> = {
     mutate: ['firmware/update/**/*.ts'],
     tests: ['tests/update/*.test.ts', 'tests/maint/rollout.test.ts'],
     target: 85,
-    floor: 75,
   },
   'kiosk-offline': {
     mutate: ['kiosk/offline/**/*.ts'],

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ed from '@noble/ed25519';
 import type { MqttClient } from 'mqtt';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { topics } from '../../firmware/protocol/topics.ts';
 import type { Role, UpdateOffer } from '../../firmware/protocol/messages.ts';
-import { startUpdateAgent, type UpdateAgentOptions } from '../../firmware/update/agent.ts';
+import { startUpdateAgent, systemdRestart, type UpdateAgentOptions } from '../../firmware/update/agent.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
 import { buildBundle } from '../../firmware/update/bundle.ts';
 import { currentSlot, initSlots, readJournal, slotDir, switchTo, writeJournal } from '../../firmware/update/slots.ts';
@@ -200,5 +200,141 @@ describe('update agent', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(mqtt.published).toEqual([]);
     expect(currentSlot(root)).toBe('a');
+  });
+});
+
+/** A log that keeps what it is told. */
+function recordingLog() {
+  const lines: Array<{ level: 'info' | 'warn'; o: Record<string, unknown>; m?: string }> = [];
+  return {
+    lines,
+    info: (o: object, m?: string) => { lines.push({ level: 'info', o: o as Record<string, unknown>, m }); },
+    warn: (o: object, m?: string) => { lines.push({ level: 'warn', o: o as Record<string, unknown>, m }); },
+    warnings: () => lines.filter((l) => l.level === 'warn').map((l) => l.m),
+  };
+}
+
+describe('update agent: what it logs, waits for and skips', () => {
+  it('logs each status it reports, with the reason of a failure', async () => {
+    const log = recordingLog();
+    const { mqtt, settle } = await agent({ log, publicKey: undefined });
+    mqtt.offer(offer);
+    await settle();
+    expect(log.lines).toEqual([{
+      level: 'info', o: { update: mqtt.published[0].msg },
+      m: 'update 2.0.0: failed (this board has no update key (updateKey in its configuration))',
+    }]);
+  });
+
+  it('logs a successful install\'s steps without a reason, and starts a fresh board without a warning', async () => {
+    const log = recordingLog();
+    const { mqtt, settle } = await agent({ log });
+    mqtt.offer(offer);
+    await settle();
+    expect(log.lines.map((l) => `${l.level} ${l.m}`)).toEqual([
+      'info update 2.0.0: downloading', 'info update 2.0.0: verifying', 'info update 2.0.0: installing', 'info update 2.0.0: restarting', 'info update 2.0.0: healthy',
+    ]);
+  });
+
+  it('gives a restarted version its whole health deadline: healthy after a moment is healthy', async () => {
+    const { mqtt, root, settle, restarts } = await agent({
+      healthy: () => new Promise((r) => setTimeout(() => r(true), 100)), healthDeadlineMs: 30_000,
+    });
+    mqtt.offer(offer);
+    await settle();
+    expect(mqtt.states().at(-1)).toBe('healthy');
+    expect(restarts()).toBe(1);
+    expect(currentSlot(root)).toBe('b');
+  });
+
+  it('leaves an offer whose trial is pending to the boot check: no second install', async () => {
+    const root = board();
+    // On trial in slot b, but the board runs a (the boot check switched back, the agent started before it journaled).
+    writeJournal(root, { pending: { id: 'offer-2', version: '2.0.0', slot: 'b', previous: 'a', since: Date.now(), deadlineMs: 60_000, boots: 1 } });
+    const { mqtt, settle, restarts } = await agent({ root });
+    mqtt.offer(offer);
+    await settle();
+    expect(mqtt.published).toEqual([]);
+    expect(restarts()).toBe(0);
+  });
+
+  it('installs on a kiosk that has no opening-hours rule', async () => {
+    const { mqtt, settle } = await agent({ role: 'kiosk', busyReason: undefined });
+    mqtt.offer(offer);
+    await settle();
+    expect(mqtt.states().at(-1)).toBe('healthy');
+  });
+
+  it('warns about an install error that is not a refusal (the network), and not about a refusal', async () => {
+    const log = recordingLog();
+    const { mqtt, settle } = await agent({ log, fetch: (async () => { throw new TypeError('fetch failed'); }) as unknown as typeof fetch });
+    mqtt.offer(offer);
+    await settle();
+    expect(mqtt.states()).toEqual(['downloading', 'failed: fetch failed']);
+    expect(log.warnings()).toEqual(['update install error']);
+    expect(log.lines.find((l) => l.level === 'warn')!.o.err).toBeInstanceOf(TypeError);
+
+    const refused = recordingLog();
+    const r = await agent({ log: refused, fetch: (async () => new Response(null, { status: 503 })) as unknown as typeof fetch });
+    r.mqtt.offer(offer);
+    await r.settle();
+    expect(r.mqtt.states().at(-1)).toBe('failed: download failed: HTTP 503');
+    expect(refused.warnings()).toEqual([]);
+  });
+
+  it('warns about an invalid offer, naming what is wrong, and installs nothing', async () => {
+    const log = recordingLog();
+    const { mqtt, settle } = await agent({ log });
+    mqtt.offer({ ...offer, sha256: 'nope' });
+    await settle();
+    expect(mqtt.published).toEqual([]);
+    expect(log.warnings()).toEqual(['invalid update offer ignored']);
+    expect(String(log.lines[0].o.error)).toMatch(/sha256/);
+  });
+
+  it('warns when it cannot write its journal, at start and with an offer, and keeps running', async () => {
+    const root = board();
+    mkdirSync(slotDir(root, 'b'), { recursive: true });
+    writeFileSync(join(slotDir(root, 'b'), 'VERSION'), '2.0.0\n');
+    switchTo(root, 'b');
+    writeJournal(root, { pending: { id: 'offer-1', version: '2.0.0', slot: 'b', previous: 'a', since: Date.now(), deadlineMs: 60_000, boots: 1 } });
+    mkdirSync(join(root, 'journal.json.tmp')); // the journal's temp file cannot be written
+    const log = recordingLog();
+    const { mqtt, settle } = await agent({ root, log, publicKey: undefined });
+    expect(log.warnings()).toEqual(['update confirmation error']);
+    mqtt.offer({ ...offer, id: 'offer-3', version: '3.0.0' });
+    await settle();
+    expect(log.warnings()).toEqual(['update confirmation error', 'update agent error']);
+    for (const l of log.lines.filter((x) => x.level === 'warn')) expect((l.o.err as Error).message).toMatch(/EISDIR/);
+  });
+});
+
+describe('update agents sharing a bus', () => {
+  it('stopping one device\'s agent leaves the other\'s taking its offers', async () => {
+    const mqtt = new FakeMqtt();
+    const bus = new MqttBus(mqtt as unknown as MqttClient, H);
+    const start = (device: string) => startUpdateAgent({
+      bus, device, role: 'board', root: board(), publicKey: pub, restart: async () => undefined, healthy: async () => true,
+      fetch: (async () => new Response(new Uint8Array(archive))) as unknown as typeof fetch,
+    });
+    const one = await start('kiosk-1');
+    const two = await start('kiosk-2');
+    await one.stop();
+    mqtt.offer(offer, topics.deviceUpdate(H, 'kiosk-2'));
+    await two.stop(); // waits for the offer in hand
+    expect(mqtt.published.map((p) => p.topic)).toContain(topics.deviceUpdateStatus(H, 'kiosk-2'));
+    expect(mqtt.states().at(-1)).toBe('healthy');
+  });
+});
+
+describe('systemdRestart', () => {
+  it('asks the board\'s own process to stop (SIGTERM), for systemd to start it again', async () => {
+    const kill = vi.spyOn(process, 'kill').mockImplementation(() => true);
+    try {
+      await systemdRestart()();
+      expect(kill.mock.calls).toEqual([[process.pid, 'SIGTERM']]);
+    } finally {
+      kill.mockRestore();
+    }
   });
 });
