@@ -3,7 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadHallConfig, DEMO_HALL_PATH } from '../firmware/config/hall.ts';
-import { isoLocal, localDay } from '../firmware/lib/time.ts';
+import { isoLocal, localDay, systemClock } from '../firmware/lib/time.ts';
 import { ticketBytes, PAPER, type Paper } from './ticket/layout.ts';
 import { decodeEscPos, docLines, docQrCodes } from './preview/decode.ts';
 import { PreviewRenderer } from './preview/render.ts';
@@ -37,7 +37,7 @@ export function register(program: Command): void {
       if (!svc) throw new Error(`no service ${o.service} in ${o.hall}; services: ${hall.services.map((s) => s.id).join(', ')}`);
       const ahead = Number(o.ahead);
       if (!Number.isInteger(ahead) || ahead < 0) throw new Error(`--ahead must be a whole number, got ${o.ahead}`);
-      const now = Date.now(), tz = hall.hall.timezone;
+      const now = systemClock.now(), tz = hall.hall.timezone;
       const paper = Number(o.paper) as Paper;
       const bytes = ticketBytes({
         hall, lang: o.lang, paper, qr: o.qr,

@@ -2,6 +2,7 @@
 // appointments in the controller's file (book.ts). The controller re-reads it.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { systemClock } from '../lib/time.ts';
 
 function fail(cmd: string, e: unknown): void {
   process.stderr.write(`manyi ${cmd}: ${(e as Error).message}\n`);
@@ -17,7 +18,8 @@ export function register(program: Command): void {
       try {
         const { loadAppointments, mergeAppointments, parseAppointmentsCsv, saveAppointments } = await import('./book.ts');
         const rows = parseAppointmentsCsv(readFileSync(csv, 'utf8'));
-        const today = new Date().toISOString().slice(0, 10);
+        // Drop only days that are over in every time zone (the file does not name the hall's).
+        const today = new Date(systemClock.now() - 12 * 3600_000).toISOString().slice(0, 10);
         saveAppointments(o.file, mergeAppointments(loadAppointments(o.file), rows, today));
         const days = [...new Set(rows.map((r) => r.day))].sort();
         process.stdout.write(`imported ${rows.length} appointment(s) for ${days.join(', ')} into ${o.file}\n`);

@@ -47,7 +47,7 @@ export class Requester {
 
   constructor(private readonly bus: Bus, private readonly o: RequesterOptions) {
     // owner + boot time + a little randomness: unique across restarts of this board.
-    this.prefix = `${o.owner.slice(0, 32)}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+    this.prefix = `${o.owner.slice(0, 32)}-${randomBytes(6).toString('hex')}`;
   }
 
   get connected(): boolean { return this.bus.connected; }

@@ -11,6 +11,7 @@ import { Name } from '../protocol/messages.ts';
 import { PROTOCOL_ROOT } from '../protocol/topics.ts';
 import { generatePassword, mosquittoHash } from '../security/passwords.ts';
 import { CITY_CONTRACT, cityTopic, CITY_KINDS } from './protocol.ts';
+import { systemClock } from '../lib/time.ts';
 
 const Account = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hall'), username: Name, mosquittoHash: z.string(), addedAt: z.string() }).strict(),
@@ -56,8 +57,8 @@ export function addCityAccount(dir: string, o: { hall?: string; service?: string
   const cur: Accounts = existsSync(file) ? Accounts.parse(JSON.parse(readFileSync(file, 'utf8'))) : { version: 1, accounts: [] };
   const password = o.password ?? generatePassword();
   const acct = Account.parse(o.hall
-    ? { kind: 'hall', username: o.hall, mosquittoHash: mosquittoHash(password), addedAt: new Date().toISOString() }
-    : { kind: 'city', username: `city.${o.service}`, mosquittoHash: mosquittoHash(password), addedAt: new Date().toISOString() });
+    ? { kind: 'hall', username: o.hall, mosquittoHash: mosquittoHash(password), addedAt: new Date(systemClock.now()).toISOString() }
+    : { kind: 'city', username: `city.${o.service}`, mosquittoHash: mosquittoHash(password), addedAt: new Date(systemClock.now()).toISOString() });
   const accounts = [...cur.accounts.filter((a) => a.username !== acct.username), acct];
   writeAtomic(file, `${JSON.stringify({ version: 1, accounts }, null, 2)}\n`);
   writeAtomic(join(dir, 'password_file'), accounts.map((a) => `${a.username}:${a.mosquittoHash}`).join('\n') + '\n');

@@ -15,6 +15,7 @@ import { addCityAccount } from './access.ts';
 import { mountCityPages } from './api.ts';
 import { CityQueries } from './query.ts';
 import { startCity } from './service.ts';
+import { systemClock } from '../lib/time.ts';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -68,7 +69,7 @@ export function register(program: Command): void {
           // The manager's page rule: sign in at /login, or an API token (manyi managers token ID).
           const login = o.people ? mountManagerLogin(web, new PeopleAuth(resolve(o.people)), { title: '城市电子监察 City supervision', home: '/city' }) : undefined;
           if (!login) log.warn('pages open without sign-in (--open-pages)');
-          mountCityPages(web, new CityQueries(city.store.pool, { now: () => Date.now() }, o.timezone), { guard: login?.guard.bind(login) });
+          mountCityPages(web, new CityQueries(city.store.pool, systemClock, o.timezone), { guard: login?.guard.bind(login) });
           httpPort = await web.listen(o.port, o.host);
         }
         stopAll = async () => { await web?.close(); await city.stop(); };

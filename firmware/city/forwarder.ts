@@ -173,7 +173,7 @@ export class CityForwarder {
   private hello(): void {
     const { first, last } = this.bounds();
     this.helloId = `h-${randomBytes(6).toString('hex')}`;
-    this.helloAt = Date.now();
+    this.helloAt = performance.now();
     this.send('hello', { id: this.helloId, at: this.iso(), first, last, version: firmwareVersion() });
   }
 
@@ -195,7 +195,7 @@ export class CityForwarder {
       this.acked = a.seq;
       this.inflight = this.inflight.filter((b) => b.last > a.seq);
       if (this.sent < this.acked) this.sent = this.acked;
-      if (this.inflight.length) this.inflight[0].sentAt = Date.now();
+      if (this.inflight.length) this.inflight[0].sentAt = performance.now();
     }
     if (a.refused) {
       // The city lacks something before a batch we sent (another batch still on its
@@ -223,7 +223,7 @@ export class CityForwarder {
       if (!rows.length) return;
       this.send('events', { after: this.sent, logLast: this.bounds().last, events: rows.map((r) => ({ seq: r.seq, e: r.event })) });
       this.sent = rows[rows.length - 1].seq;
-      this.inflight.push({ last: this.sent, sentAt: Date.now() });
+      this.inflight.push({ last: this.sent, sentAt: performance.now() });
     }
   }
 
@@ -231,10 +231,10 @@ export class CityForwarder {
     if (this.stopped || !this.client?.connected) return;
     const timeoutMs = this.link.ackTimeoutS * 1000;
     if (!this.synced) {
-      if (Date.now() - this.helloAt > timeoutMs) this.hello(); // no city instance answered yet
+      if (performance.now() - this.helloAt > timeoutMs) this.hello(); // no city instance answered yet
       return;
     }
-    if (this.inflight.length && Date.now() - this.inflight[0].sentAt > timeoutMs) {
+    if (this.inflight.length && performance.now() - this.inflight[0].sentAt > timeoutMs) {
       this.o.log.warn({ acked: this.acked, sent: this.sent }, 'city did not acknowledge in time; sending again from its last ack');
       this.sent = this.acked;
       this.inflight = [];
@@ -256,9 +256,9 @@ export class CityForwarder {
     if (this.o.devices) {
       const devices = this.o.devices();
       const key = JSON.stringify(devices.map((d) => [d.id, d.online, d.printer]));
-      if (key !== this.lastDevices || Date.now() - this.devicesAt > 60_000) {
+      if (key !== this.lastDevices || performance.now() - this.devicesAt > 60_000) {
         this.lastDevices = key;
-        this.devicesAt = Date.now();
+        this.devicesAt = performance.now();
         this.send('devices', { at: this.iso(), devices });
       }
     }

@@ -13,6 +13,7 @@ import type { GpioChip, OutputPin } from '../hw/gpio.ts';
 import { Button } from '../hw/button.ts';
 import type { RatingPadSpec } from '../../hw-specs/schema.ts';
 import type { PadLabels } from '../hw/kit.ts';
+import { systemClock } from '../lib/time.ts';
 
 export type PadPhase = 'dark' | 'lit' | 'reason' | 'thanks';
 
@@ -57,7 +58,7 @@ export class RatingPad {
   readonly scores: RatingScore[];
 
   constructor(gpio: GpioChip, spec: RatingPadSpec, opts: RatingPadOptions = {}) {
-    this.o = { thanksMs: 2400, blinkMs: 300, reasonWaitMs: 20_000, reasonSlotMs: 2500, now: () => Date.now(), ...opts };
+    this.o = { thanksMs: 2400, blinkMs: 300, reasonWaitMs: 20_000, reasonSlotMs: 2500, now: () => systemClock.now(), ...opts };
     this.scores = spec.keys.map((k) => k.score);
     for (const [i, key] of spec.keys.entries()) {
       this.keys.push({ score: key.score, lamp: gpio.output(key.lamp.bcm, { activeLow: key.lamp.activeLow, initial: 0 }) });

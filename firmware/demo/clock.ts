@@ -4,7 +4,7 @@
 // hours (or with `realTime`) it is the wall clock; `startAt` starts it at that hall time today, open or not.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HallConfig } from '../config/hall.ts';
-import { hhmmToS, localDay, localSecondOfDay, localToMs, type Clock } from '../lib/time.ts';
+import { hhmmToS, localDay, localSecondOfDay, localToMs, type Clock, systemClock } from '../lib/time.ts';
 
 export interface DemoClock extends Clock {
   /** Milliseconds added to the wall clock (0 when it is the wall clock). */
@@ -21,18 +21,18 @@ export function isOpen(hall: HallConfig, ms: number): boolean {
  * restarted demo's clock never goes back behind what its controller has stored.
  */
 export function demoClock(hall: HallConfig, opts: { realTime?: boolean; now?: number; startAt?: string; stateFile?: string } = {}): DemoClock {
-  const now = opts.now ?? Date.now();
+  const now = opts.now ?? systemClock.now();
   const tz = hall.hall.timezone;
   const saved = opts.stateFile ? readSaved(opts.stateFile) : null;
   // `startAt` asked for: today's hall time then, open or not (a fresh data folder's business).
   const asked = !opts.realTime && opts.startAt !== undefined;
   if (!asked && saved && saved.offsetMs !== 0 && !opts.realTime && isOpen(hall, now + saved.offsetMs) && saved.realDay === localDay(now, tz)) {
-    return { offsetMs: saved.offsetMs, now: () => Date.now() + saved.offsetMs };
+    return { offsetMs: saved.offsetMs, now: () => systemClock.now() + saved.offsetMs };
   }
   let offsetMs = 0;
   if (asked || (!opts.realTime && !isOpen(hall, now))) offsetMs = localToMs(localDay(now, tz), hhmmToS(opts.startAt ?? '08:00'), tz) - now;
   if (opts.stateFile) writeFileSync(opts.stateFile, JSON.stringify({ realDay: localDay(now, tz), offsetMs }));
-  return { offsetMs, now: () => Date.now() + offsetMs };
+  return { offsetMs, now: () => systemClock.now() + offsetMs };
 }
 
 function readSaved(file: string): { realDay: string; offsetMs: number } | null {

@@ -2,6 +2,7 @@
 // recent `health` and the last `update/status`, as rows and as a printed table.
 import type { Bus } from '../bus/types.ts';
 import type { DeviceHealth, UpdateStatus } from '../protocol/messages.ts';
+import { randomBytes } from 'node:crypto';
 
 export interface DeviceRow {
   device: string;
@@ -17,7 +18,7 @@ export interface DeviceRow {
 export async function collectDevices(bus: Bus, listenMs = 3000): Promise<DeviceRow[]> {
   const rows = new Map<string, DeviceRow>();
   const row = (d: string) => rows.get(d) ?? rows.set(d, { device: d }).get(d)!;
-  const owner = `devices-${Date.now().toString(36)}`;
+  const owner = `devices-${randomBytes(6).toString('hex')}`;
   try {
     await Promise.all([
       bus.on(owner, 'device-status', 'any', (s, from) => Object.assign(row(from.device), { role: s.role, version: s.version, state: s.state, lastSeen: s.at })),

@@ -22,13 +22,13 @@ const REPORT_VERSION = 0xf9;
  * for a moment before the sketch. Rejects if no Firmata answer comes.
  */
 export async function queryFirmata(link: SerialLink, timeoutMs = 4000): Promise<{ major: number; minor: number }> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
     link.discard();
     await link.write(Buffer.from([REPORT_VERSION]));
-    const tryUntil = Math.min(until, Date.now() + 500);
-    while (Date.now() < tryUntil) {
-      const b = await link.read(1, Math.max(1, tryUntil - Date.now())).catch(() => null);
+    const tryUntil = Math.min(until, performance.now() + 500);
+    while (performance.now() < tryUntil) {
+      const b = await link.read(1, Math.max(1, tryUntil - performance.now())).catch(() => null);
       if (!b) break;
       if (b[0] === REPORT_VERSION) {
         const v = await link.read(2, 1000);

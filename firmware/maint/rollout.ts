@@ -4,6 +4,8 @@
 import type { Bus } from '../bus/types.ts';
 import type { UpdateStatus, UpdateOffer } from '../protocol/messages.ts';
 import type { BundleFile } from '../update/bundle.ts';
+import { randomBytes } from 'node:crypto';
+import { systemClock } from '../lib/time.ts';
 
 export interface RolloutOptions {
   /** The maintainer's bus (its hall is the one rolled out to). */
@@ -35,7 +37,7 @@ export function waves(devices: string[], first = 1): string[][] {
 /** Resolves `--to`: `all`, a role name, or a comma list of device ids, from the retained statuses. */
 export async function resolveTargets(bus: Bus, to: string, listenMs = 1500): Promise<string[]> {
   const known = new Map<string, string>();
-  const owner = `rollout-targets-${Date.now().toString(36)}`;
+  const owner = `rollout-targets-${randomBytes(6).toString('hex')}`;
   await bus.on(owner, 'device-status', 'any', (s, from) => known.set(from.device, s.role));
   await new Promise((r) => setTimeout(r, listenMs));
   await bus.removeOwner(owner);
@@ -51,7 +53,7 @@ export async function resolveTargets(bus: Bus, to: string, listenMs = 1500): Pro
 
 export async function rollout(o: RolloutOptions): Promise<RolloutResult> {
   const say = o.onProgress ?? (() => {});
-  const offerId = `rollout-${o.bundle.manifest.version}-${Date.now().toString(36)}`.slice(0, 64);
+  const offerId = `rollout-${o.bundle.manifest.version}-${systemClock.now().toString(36)}`.slice(0, 64);
   const offer: UpdateOffer = {
     id: offerId, version: o.bundle.manifest.version, url: o.baseUrl + o.bundle.archive,
     sha256: o.bundle.manifest.sha256, size: o.bundle.manifest.size, signature: o.bundle.signature, ...(o.force ? { force: true } : {}),
@@ -69,7 +71,7 @@ export async function rollout(o: RolloutOptions): Promise<RolloutResult> {
       say(`wave ${i + 1}/${plan.length}: ${wave.join(', ')}`);
       const sent = await Promise.all(wave.map((d) => o.bus.publish('device-update', { device: d }, offer)));
       if (sent.includes(false)) throw new Error('the broker did not take the offer (connection lost?)');
-      const deadline = Date.now() + (o.waveTimeoutMs ?? 600_000);
+      const deadline = performance.now() + (o.waveTimeoutMs ?? 600_000);
       // Wait until every device of the wave answered, one failed, or time is up.
       for (;;) {
         const bad = wave.find((d) => outcome.get(d) && outcome.get(d)!.state !== 'healthy');
@@ -80,7 +82,7 @@ export async function rollout(o: RolloutOptions): Promise<RolloutResult> {
           return { ok: false, updated, failed: { device: bad, state: s.state, reason: s.error ?? s.state }, notOffered: later };
         }
         if (wave.every((d) => outcome.get(d)?.state === 'healthy')) break;
-        const left = deadline - Date.now();
+        const left = deadline - performance.now();
         if (left <= 0) {
           const silent = wave.find((d) => !outcome.get(d))!;
           updated.push(...wave.filter((d) => outcome.get(d)?.state === 'healthy'));

@@ -28,9 +28,9 @@ export function linkOverBinding(binding: Binding): OpenLink {
     return {
       write: (data) => new Promise((res, rej) => port.write(data, (e) => (e ? rej(e) : port.drain(() => res())))),
       async read(n, timeoutMs) {
-        const until = Date.now() + timeoutMs;
+        const until = performance.now() + timeoutMs;
         while (buf.length < n) {
-          const left = until - Date.now();
+          const left = until - performance.now();
           if (left <= 0) throw new Error(`no answer from ${path} within ${timeoutMs} ms (got ${buf.length} of ${n} bytes)`);
           await new Promise<void>((r) => { const t = setTimeout(r, left); wake = () => { clearTimeout(t); r(); }; });
         }

@@ -1,6 +1,7 @@
 // `manyi backup` and `manyi restore` (backup.ts), run on the controller.
 import { join, dirname } from 'node:path';
 import type { Command } from 'commander';
+import { systemClock } from '../lib/time.ts';
 
 /** Where a board's controller keeps its database (manyi.service's StateDirectory, dataDir). */
 export const BOARD_DB = '/var/lib/manyi/controller.db';
@@ -18,7 +19,7 @@ export function register(program: Command): void {
     .action(async (o: { db: string; out?: string }) => {
       try {
         const { backup } = await import('./backup.ts');
-        const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+        const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-').slice(0, 19);
         const r = await backup(o.db, o.out ?? join(dirname(o.db), 'backups', `controller-${stamp}.db`));
         process.stdout.write(`${r.file}: ${r.events} events over ${r.days} days, ${(r.bytes / 1048576).toFixed(1)} MB, in ${Math.round(r.ms)} ms\n`);
       } catch (e) { fail('backup', e); }

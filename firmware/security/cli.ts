@@ -4,6 +4,7 @@
 // controller re-reads the file: no restart; a reset or removal ends that person's
 // next sign-in at once.
 import type { Command } from 'commander';
+import { systemClock } from '../lib/time.ts';
 
 const DEFAULT_FILE = 'people.json';
 
@@ -27,13 +28,13 @@ export function register(program: Command): void {
     .option(...fileOpt)
     .action((id: string, o: { name?: string; pin?: string; people: string }) => change('staff add', o.people, (p, m) => {
       const pin = o.pin ?? m.newSecret('staff');
-      return { people: m.setPerson(p, { id, name: o.name, role: 'staff' }, pin, new Date()), say: `${id}: PIN ${pin}` };
+      return { people: m.setPerson(p, { id, name: o.name, role: 'staff' }, pin, new Date(systemClock.now())), say: `${id}: PIN ${pin}` };
     }));
   staff.command('reset <id>').description('give a staff member a new PIN (the old one stops working at once)')
     .option('--pin <digits>', 'choose the PIN instead of a random one').option(...fileOpt)
     .action((id: string, o: { pin?: string; people: string }) => change('staff reset', o.people, (p, m) => {
       const pin = o.pin ?? m.newSecret('staff');
-      return { people: m.setPerson(p, { id, role: 'staff' }, pin, new Date(), true), say: `${id}: new PIN ${pin}` };
+      return { people: m.setPerson(p, { id, role: 'staff' }, pin, new Date(systemClock.now()), true), say: `${id}: new PIN ${pin}` };
     }));
   staff.command('remove <id>').description('remove a staff member').option(...fileOpt)
     .action((id: string, o: { people: string }) => change('staff remove', o.people, (p, m) => ({ people: m.removePerson(p, id), say: `removed ${id}` })));
@@ -47,7 +48,7 @@ export function register(program: Command): void {
       const given = o.passwordStdin ? await readStdin() : undefined;
       await change('managers add', o.people, (p, m) => {
         const pw = given ?? m.newSecret('manager');
-        return { people: m.setPerson(p, { id, name: o.name, role: 'manager' }, pw, new Date()), say: given ? `added ${id}` : `${id}: password ${pw}` };
+        return { people: m.setPerson(p, { id, name: o.name, role: 'manager' }, pw, new Date(systemClock.now())), say: given ? `added ${id}` : `${id}: password ${pw}` };
       });
     });
   managers.command('reset <id>').description('give a manager a new password').option('--password-stdin').option(...fileOpt)
@@ -55,12 +56,12 @@ export function register(program: Command): void {
       const given = o.passwordStdin ? await readStdin() : undefined;
       await change('managers reset', o.people, (p, m) => {
         const pw = given ?? m.newSecret('manager');
-        return { people: m.setPerson(p, { id, role: 'manager' }, pw, new Date(), true), say: given ? `reset ${id}` : `${id}: new password ${pw}` };
+        return { people: m.setPerson(p, { id, role: 'manager' }, pw, new Date(systemClock.now()), true), say: given ? `reset ${id}` : `${id}: new password ${pw}` };
       });
     });
   managers.command('token <id>').description('a new API token for scripts (Authorization: Bearer …); printed once').option(...fileOpt)
     .action((id: string, o: { people: string }) => change('managers token', o.people, (p, m) => {
-      const r = m.addToken(p, id, new Date());
+      const r = m.addToken(p, id, new Date(systemClock.now()));
       return { people: r.people, say: r.token };
     }));
   managers.command('remove <id>').description('remove a manager and their API tokens').option(...fileOpt)

@@ -7,6 +7,7 @@ import { Name, Role } from '../protocol/messages.ts';
 import { loadJsonFile } from '../config/load.ts';
 import type { DeviceIdentity } from './identity.ts';
 import { hashPassword, isScryptHash, mosquittoHash } from './passwords.ts';
+import { systemClock } from '../lib/time.ts';
 
 export const RegistryRole = z.union([Role, z.literal('maintainer')]);
 
@@ -82,7 +83,7 @@ export async function addDevice(reg: Registry, dev: NewDevice, password: string,
     ...dev,
     passwordHash: await hashPassword(password, opts.scrypt),
     mosquittoHash: mosquittoHash(password),
-    addedAt: new Date().toISOString(),
+    addedAt: new Date(systemClock.now()).toISOString(),
   });
   return Registry.parse({ version: 1, devices: [...reg.devices.filter((d) => d.device !== dev.device), entry] });
 }

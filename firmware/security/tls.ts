@@ -9,6 +9,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, ty
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { systemClock } from '../lib/time.ts';
 
 export interface TlsFiles { caCert: string; caKey: string; cert: string; key: string }
 
@@ -48,7 +49,7 @@ export function makeTls(o: MakeTlsOptions): TlsFiles {
   if (!o.names.length) throw new Error('name at least one host name or address the boards use for the controller (--name)');
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   const files: TlsFiles = { caCert: join(o.dir, 'ca.crt'), caKey: join(o.dir, 'ca.key'), cert: join(o.dir, 'server.crt'), key: join(o.dir, 'server.key') };
-  const now = o.now ?? new Date();
+  const now = o.now ?? new Date(systemClock.now());
   const notBefore = new Date(now.getTime() - 5 * 60_000); // a board's clock a little behind still accepts it
 
   let caCert: forge.pki.Certificate;
@@ -106,7 +107,7 @@ export function makeTls(o: MakeTlsOptions): TlsFiles {
  * what it should be, the key the certificate's own, the certificate not expired.
  * Refused with the file's name rather than OpenSSL's words when the server starts.
  */
-export function loadServerTls(certFile: string, keyFile: string, now = Date.now()): { cert: Buffer; key: Buffer } {
+export function loadServerTls(certFile: string, keyFile: string, now = systemClock.now()): { cert: Buffer; key: Buffer } {
   const cert = readFileSync(certFile);
   const key = readFileSync(keyFile);
   let x: X509Certificate;

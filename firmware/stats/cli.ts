@@ -77,7 +77,7 @@ function seed(o: { db: string; hall?: string; days: string; end?: string; ticket
   const days = Number(o.days), tickets = Number(o.tickets), seedN = Number(o.seed);
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error('--days must be 1–366');
   if (!Number.isInteger(tickets) || tickets < 1 || tickets > 20000) throw new Error('--tickets must be 1–20000');
-  const end = o.end ?? prevDay(localDay(Date.now(), hall.hall.timezone));
+  const end = o.end ?? prevDay(localDay(systemClock.now(), hall.hall.timezone));
   if (!/^\d{4}-\d{2}-\d{2}$/.test(end)) throw new Error('--end must be YYYY-MM-DD');
   let first = end;
   for (let i = 1; i < days; i++) first = prevDay(first);

@@ -6,6 +6,7 @@ import type { Bus } from '../bus/types.ts';
 import type { UpdateOffer, UpdateStatus, Role } from '../protocol/messages.ts';
 import { installOffer, linkSharedModules, UpdateRefused, type InstallStep } from './install.ts';
 import { currentSlot, readJournal, slotVersion, switchTo, writeJournal } from './slots.ts';
+import { systemClock, type Clock } from '../lib/time.ts';
 
 export interface UpdateAgentOptions {
   /** The device's bus (its hall is the device's). */
@@ -27,6 +28,8 @@ export interface UpdateAgentOptions {
   fetch?: typeof fetch;
   onStep?: (step: InstallStep) => void | Promise<void>;
   log?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  /** The board's clock (status times, the trial version's health deadline). */
+  clock?: Clock;
 }
 
 const noLog = { info() {}, warn() {} };
@@ -51,13 +54,14 @@ function withDeadline(p: Promise<boolean>, ms: number): Promise<boolean> {
 export async function startUpdateAgent(opts: UpdateAgentOptions): Promise<{ stop(): Promise<void> }> {
   const { bus, device, root } = opts;
   const log = opts.log ?? noLog;
+  const clock = opts.clock ?? systemClock;
   const deadline = opts.healthDeadlineMs ?? 120_000;
   const owner = `update-agent:${device}`;
   let busy: Promise<void> = Promise.resolve();
   let stopped = false;
 
   const report = async (s: Omit<UpdateStatus, 'at'>): Promise<void> => {
-    const msg: UpdateStatus = { ...s, at: new Date().toISOString() };
+    const msg: UpdateStatus = { ...s, at: new Date(clock.now()).toISOString() };
     log.info({ update: msg }, `update ${s.version}: ${s.state}${s.error ? ` (${s.error})` : ''}`);
     await bus.publish('device-update-status', { device }, msg);
   };
@@ -71,7 +75,7 @@ export async function startUpdateAgent(opts: UpdateAgentOptions): Promise<{ stop
       return;
     }
     if (currentSlot(root) !== p.slot) return; // bootCheck already switched back and journaled it
-    const ok = await withDeadline(opts.healthy(), Math.max(0, p.since + p.deadlineMs - Date.now()));
+    const ok = await withDeadline(opts.healthy(), Math.max(0, p.since + p.deadlineMs - clock.now()));
     if (ok) {
       writeJournal(root, { last: { id: p.id, version: p.version, state: 'healthy' } });
       await report({ id: p.id, version: p.version, state: 'healthy' });
@@ -102,7 +106,7 @@ export async function startUpdateAgent(opts: UpdateAgentOptions): Promise<{ stop
     await report({ id: offer.id, version: offer.version, state: 'downloading' });
     try {
       await installOffer({
-        root, publicKey: opts.publicKey, offer, deadlineMs: deadline, fetch: opts.fetch, prepare: linkSharedModules(root),
+        root, publicKey: opts.publicKey, offer, deadlineMs: deadline, clock, fetch: opts.fetch, prepare: linkSharedModules(root),
         onStep: async (s) => {
           if (s === 'downloaded') await report({ id: offer.id, version: offer.version, state: 'verifying' });
           if (s === 'unpacking') await report({ id: offer.id, version: offer.version, state: 'installing' });

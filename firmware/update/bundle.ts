@@ -12,6 +12,7 @@ import * as tar from 'tar';
 import { BundleManifest, signManifest } from './manifest.ts';
 import { publicKeyOf } from '../security/keys.ts';
 import { loadJsonFile } from '../config/load.ts';
+import { systemClock } from '../lib/time.ts';
 
 export const BUNDLE_ENTRIES = ['firmware', 'kiosk', 'signage', 'hw-specs', 'package.json', 'package-lock.json'];
 
@@ -59,7 +60,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<{ file: string
     signature: await signManifest(manifest, o.secretKey),
     archive,
     publicKey: await publicKeyOf(o.secretKey),
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(systemClock.now()).toISOString(),
   };
   const file = join(o.outDir, `manyi-${o.version}.json`);
   writeFileSync(file, JSON.stringify(bundle, null, 2) + '\n');

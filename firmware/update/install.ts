@@ -9,6 +9,7 @@ import * as tar from 'tar';
 import type { UpdateOffer } from '../protocol/messages.ts';
 import { verifyManifest } from './manifest.ts';
 import { currentSlot, other, slotDir, switchTo, writeDurable, writeJournal, readJournal, type Slot } from './slots.ts';
+import { systemClock, type Clock } from '../lib/time.ts';
 
 export type InstallStep = 'verified-offer' | 'downloading' | 'downloaded' | 'unpacking' | 'unpacked' | 'journaled' | 'switched';
 
@@ -27,6 +28,8 @@ export interface InstallOptions {
   onStep?: (step: InstallStep) => void | Promise<void>;
   /** Makes a freshly unpacked slot runnable (e.g. links node_modules). */
   prepare?: (dir: string) => Promise<void>;
+  /** The board's clock: when the trial version's health deadline starts. */
+  clock?: Clock;
 }
 
 function drainedOrClosed(out: WriteStream): Promise<void> {
@@ -101,7 +104,7 @@ export async function installOffer(o: InstallOptions): Promise<{ slot: Slot; pre
   } finally {
     rmSync(dl, { force: true });
   }
-  writeJournal(root, { ...readJournal(root), pending: { id: offer.id, version: offer.version, slot, previous, since: Date.now(), deadlineMs: o.deadlineMs, boots: 0 } });
+  writeJournal(root, { ...readJournal(root), pending: { id: offer.id, version: offer.version, slot, previous, since: (o.clock ?? systemClock).now(), deadlineMs: o.deadlineMs, boots: 0 } });
   await step('journaled');
   switchTo(root, slot);
   await step('switched');

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, openSync, fsyncSync, closeSync, readdirSync } from 'node:fs';
 import { join, basename, dirname } from 'node:path';
 import { z } from 'zod';
+import { systemClock } from '../lib/time.ts';
 
 export type Slot = 'a' | 'b';
 export const SLOTS: Slot[] = ['a', 'b'];
@@ -90,7 +91,7 @@ export interface BootDecision { slot: Slot; version: string; rolledBack?: string
  */
 export function bootCheck(root: string, opts: { maxBoots?: number; now?: number } = {}): BootDecision {
   const maxBoots = opts.maxBoots ?? 3;
-  const now = opts.now ?? Date.now();
+  const now = opts.now ?? systemClock.now();
   mkdirSync(join(root, 'slots'), { recursive: true });
   for (const f of readdirSync(join(root, 'slots'))) if (f.endsWith('.new') || f.endsWith('.old')) rmSync(join(root, 'slots', f), { recursive: true, force: true });
   rmSync(join(root, 'current.new'), { force: true });

@@ -56,9 +56,9 @@ export class StatusReader {
     } catch {
       return {};
     }
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = performance.now() + this.timeoutMs;
     while (this.queue.length < 4) {
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) break;
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, left);
