@@ -7,6 +7,7 @@
 // same files with openssl, mosquitto and real TLS connections.)
 import { describe, expect, it, vi } from 'vitest';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -19,6 +20,13 @@ vi.mock('node:crypto', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:crypto')>();
   const randomBytes = ((n: number) => (forced.serial && n === 16 ? Buffer.from(forced.serial) : real.randomBytes(n))) as typeof real.randomBytes;
   return { ...real, default: { ...real, randomBytes }, randomBytes };
+});
+
+// The umask cannot be changed inside a worker thread (Stryker runs the tests in one),
+// so the modes asked of the file system are watched as well, passing through.
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  return { ...real, writeFileSync: vi.fn(real.writeFileSync) };
 });
 
 const NOW = new Date('2026-03-15T12:00:00Z');
@@ -101,8 +109,14 @@ describe('making the hall CA and server certificate', () => {
     expect(Math.abs(from + 5 * 60_000 - Date.now())).toBeLessThan(10 * 60_000);
   });
 
-  it('writes 2048-bit RSA keys (PKCS#8 PEM) that only their owner can read, each the key of its certificate; certificates no one else can change; makes the folders', () => {
+  it('writes 2048-bit RSA keys (PKCS#8 PEM) that only their owner can read, each the key of its certificate; certificates no one else can change, whatever the umask; makes the folders', () => {
+    const write = vi.mocked(fs.writeFileSync);
+    write.mockClear();
     const f = make({ dir: join(tempDir('manyi-tls-rules-'), 'deep', 'er', 'tls') });
+    // Asked of the file system explicitly: a permissive umask cannot make a certificate writable by others.
+    expect(write.mock.calls.map(([file, , opts]) => [file, opts])).toEqual([
+      [f.caKey, { mode: 0o600 }], [f.caCert, { mode: 0o644 }], [f.key, { mode: 0o600 }], [f.cert, { mode: 0o644 }],
+    ]);
     expect(f).toEqual({ caCert: expect.stringMatching(/tls\/ca\.crt$/), caKey: expect.stringMatching(/tls\/ca\.key$/), cert: expect.stringMatching(/tls\/server\.crt$/), key: expect.stringMatching(/tls\/server\.key$/) });
     for (const [keyFile, certFile] of [[f.key, f.cert], [f.caKey, f.caCert]]) {
       const pem = readFileSync(keyFile, 'utf8');
