@@ -5,6 +5,7 @@
 import type { HallConfig, ServiceConfig, WindowConfig } from '../config/hall.ts';
 import type { QueuedTicket, RoutingService, RoutingWindow } from '../routing/types.ts';
 import type { ServiceTimeTable } from '../routing/service-times.ts';
+import { countCall } from '../routing/guard-ledger.ts';
 import { isoLocal, localSecondOfDay, localToMs, localWeekday, offsetMinutes } from '../lib/time.ts';
 import type { HallEvent } from '../eventlog/schema.ts';
 
@@ -48,8 +49,6 @@ export interface RecentCall { no: string; window: string; service: string; at: n
  */
 const PRIOR_WEIGHT = 3;
 const RECENT_CALLS = 10;
-/** Share of the wait limit after which a citizen passed over counts for the routing guard. */
-const AT_RISK = 0.5;
 
 export class HallModel {
   readonly services = new Map<string, ServiceConfig>();
@@ -67,13 +66,12 @@ export class HallModel {
   readonly blocks = new Map<string, { kiosk: string; service: string }>();
   readonly ordinarySincePriority = new Map<string, number>();
   /**
-   * Per service, the turns first-come-first-served owes it today: one more each
-   * time a window called someone of another service while this service's
-   * longest-waiting citizen, at risk (past AT_RISK of the limit, not past it),
-   * had come earlier and could have been served there;
-   * one less each time it went ahead so, or was called in first-come order
-   * while owed (the routing guard reads it). Derived from the
-   * events, so a restarted controller has the same figures.
+   * Per service, the turns first-come-first-served owes it today (never below
+   * 0; routing/guard-ledger.ts): one more each time a window called someone of
+   * another service while this service's longest-waiting citizen, at risk, had
+   * come earlier and could have been served there; one less each time it is
+   * called while owed (the routing guard reads it). Derived from the events, so
+   * a restarted controller has the same figures.
    */
   readonly passedOver = new Map<string, number>();
   readonly recentCalls: RecentCall[] = [];
@@ -272,26 +270,9 @@ export class HallModel {
     if (i >= 0) q.splice(i, 1);
   }
 
-  /** `t` is called at `w`: the service whose citizen first come first served would have called there is passed over. */
+  /** `t` is called at `w`: the guard's ledger (routing/guard-ledger.ts) counts whom first come first served would have called. */
   private countPassedOver(w: WindowRt, t: Ticket, now: number): void {
-    let oldest: Ticket | undefined;
-    for (const s of [...w.own, ...w.overflow]) {
-      const head = this.queues.get(s)?.[0];
-      if (!head || head.service === t.service || head.arrivedAtMs >= t.arrivedAtMs) continue;
-      // Only a citizen at risk loses by being passed over: one past half the limit
-      // and not yet past it (one past it already counts as late).
-      const limit = this.services.get(s)!.waitLimitS * 1000;
-      if (now - head.arrivedAtMs > limit || now - head.arrivedAtMs < limit * AT_RISK) continue;
-      if (!oldest || head.arrivedAtMs < oldest.arrivedAtMs) oldest = head;
-    }
-    const n = this.passedOver.get(t.service) ?? 0;
-    if (!oldest) {
-      // Called in first-come order: a turn owed to the service is given back.
-      if (n > 0) this.passedOver.set(t.service, n - 1);
-      return;
-    }
-    this.passedOver.set(oldest.service, (this.passedOver.get(oldest.service) ?? 0) + 1);
-    this.passedOver.set(t.service, n - 1);
+    countCall(this.passedOver, [...w.own, ...w.overflow], (s) => this.queues.get(s)?.[0], (s) => this.services.get(s)!.waitLimitS, t, now);
   }
 
   /** The prior mean service time of `service` for the hour set by `refreshPriors`. */

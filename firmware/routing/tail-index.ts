@@ -16,18 +16,18 @@
 //    would not pass the limit meanwhile): at the peaks each window keeps to its
 //    own services, which is what beats pooling on the tail when a hall is
 //    overloaded.
-// 3. Service guard. A service owed more than `settings.serviceGuard` turns by
-//    first-come-first-served (RoutingContext.passedOver: its citizen at risk —
-//    past half the limit, not yet past it — passed over for a later one of
-//    another service) makes
-//    every window allowed to serve it serve first come first served until it
-//    is even: no service pays for the hall's tail beyond what the hall chose.
+// 3. Service guard. A service owed at least `settings.serviceGuard` turns by
+//    first-come-first-served (RoutingContext.passedOver, guard-ledger.ts: its
+//    citizen at risk — past half the limit, not yet past it — passed over for a
+//    later one of another service) makes every window allowed to serve it serve
+//    first come first served until it is owed less: no service pays for the
+//    hall's tail beyond what the hall chose. At 0 the policy is eligible-FCFS.
 // 4. Dispatch. A new ticket goes to the least flexible idle window that may
 //    serve it, keeping flexible windows free for the others.
 // No constant here is fitted to a hall: they were chosen once over the
 // generated family (firmware/sim/random-hall.ts; `npm run bench -- --only routing`).
 import type { QueuedTicket, RoutingContext, RoutingPolicy, RoutingWindow } from './types.ts';
-import { nextInService } from './fair-priority.ts';
+import { nextInService, oldestAmong } from './fair-priority.ts';
 
 /** How much an overflow window counts among a service's helpers (an own window counts 1). */
 export const OVERFLOW_WEIGHT = 0.5;
@@ -97,12 +97,16 @@ export function queueSlackS(ctx: RoutingContext, service: string, overflowWeight
   return slack;
 }
 
-/** Services owed more than `guard` turns by first-come-first-served today. */
-export function guardedServices(ctx: RoutingContext, guard: number): Set<string> {
-  const out = new Set<string>();
-  if (!ctx.passedOver) return out;
-  for (const [s, n] of ctx.passedOver) if (n > guard) out.add(s);
-  return out;
+/**
+ * Whether the service guard makes this window first come first served: one of
+ * the services it may serve has someone waiting and is owed at least `guard`
+ * turns today (RoutingContext.passedOver). At 0 every window always is (the
+ * policy is eligible-FCFS); without a ledger (no history) there is no guard.
+ */
+export function guardHolds(ctx: RoutingContext, services: readonly string[], guard: number): boolean {
+  const owed = ctx.passedOver;
+  if (!owed) return false;
+  return services.some((s) => (ctx.queues.get(s)?.length ?? 0) > 0 && (owed.get(s) ?? 0) >= guard);
 }
 
 export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
@@ -117,9 +121,8 @@ export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
       }
       if (!oldest) return null;
 
-      // 3. The guard: a service owed too many turns here makes this window first come first served.
-      const guard = guardedServices(ctx, p.serviceGuard ?? ctx.settings?.serviceGuard ?? Infinity);
-      if (eligible.some((s) => guard.has(s) && (ctx.queues.get(s)?.length ?? 0) > 0)) return nextInService(ctx, oldest.service);
+      // 3. The guard: a service owed too many turns here makes this window first come first served (as eligible-FCFS picks).
+      if (guardHolds(ctx, eligible, p.serviceGuard ?? ctx.settings?.serviceGuard ?? Infinity)) return oldestAmong(ctx, eligible);
 
       // 2. Own first under pressure: the least slack among the window's own queues.
       let ownSlack = Infinity;

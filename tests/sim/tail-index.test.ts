@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, getPolicy, tailIndexPolicy, type QueuedTicket, type RoutingContext, type RoutingWindow } from '../../firmware/routing/index.ts';
 import { helpers, queueSlackS, serviceIndex, urgency, OVERFLOW_WEIGHT, URGENCY_POWER } from '../../firmware/routing/tail-index.ts';
+import { countCall, AT_RISK } from '../../firmware/routing/guard-ledger.ts';
 
 const NOW = 2_000_000_000;
 const win = (id: string, own: string[], overflow: string[] = [], busy = true, status: RoutingWindow['status'] = 'open'): RoutingWindow =>
@@ -90,20 +91,42 @@ describe('the default policy: tail-first index', () => {
     expect(defaultPolicy.pick(ctx(w, [w], [t('C1', 'C', 880), t('B1', 'B', 1)]))?.no).toBe('B1');
   });
 
-  it('the service guard: a service owed more turns than the guard makes the window first come first served', () => {
+  it('the service guard: a service owed at least the guard\'s turns makes the window first come first served', () => {
     const tickets = [...many('A', 6, 100), t('B1', 'B', 300)];
     const base = ctx(w, [w], tickets, { A: 30, B: 300 });
     expect(defaultPolicy.pick(base)?.service).toBe('A');
     const owed = (n: number, guard: number) => ctx(w, [w], tickets, { A: 30, B: 300 }, { passedOver: new Map([['B', n]]), settings: { serviceGuard: guard } });
-    expect(defaultPolicy.pick(owed(30, 30))?.service).toBe('A'); // at the guard: not yet
-    expect(defaultPolicy.pick(owed(31, 30))?.no).toBe('B1'); // past it: the oldest goes first
-    expect(defaultPolicy.pick(owed(1, 0))?.no).toBe('B1');
+    expect(defaultPolicy.pick(owed(29, 30))?.service).toBe('A'); // below the guard: not yet
+    expect(defaultPolicy.pick(owed(30, 30))?.no).toBe('B1'); // at it: the oldest goes first
+    expect(defaultPolicy.pick(owed(1, 1))?.no).toBe('B1');
     // The guard only counts where the owed service waits at this window.
-    const elsewhere = ctx(w, [w], tickets, { A: 30, B: 300 }, { passedOver: new Map([['C', 99]]), settings: { serviceGuard: 0 } });
+    const elsewhere = ctx(w, [w], tickets, { A: 30, B: 300 }, { passedOver: new Map([['C', 99]]), settings: { serviceGuard: 50 } });
     expect(defaultPolicy.pick(elsewhere)?.service).toBe('A');
+    // Without a ledger (no history) there is no guard, whatever the setting.
+    expect(defaultPolicy.pick(ctx(w, [w], tickets, { A: 30, B: 300 }, { settings: { serviceGuard: 0 } }))?.service).toBe('A');
     // A fixed guard in the parameters wins over the hall's setting.
     const fixed = tailIndexPolicy({ name: 'x', ...P, serviceGuard: 100 });
     expect(fixed.pick(owed(31, 30))?.service).toBe('A');
+    expect(fixed.pick(owed(100, 30))?.no).toBe('B1');
+  });
+
+  it('the service guard\'s strict end: at 0 the default picks what eligible-FCFS picks, priority ratio included', () => {
+    const ef = getPolicy('eligible-fcfs');
+    const w2 = win('2', ['A', 'C'], ['B']);
+    const states: QueuedTicket[][] = [
+      [...many('A', 6, 100), t('B1', 'B', 300)],
+      [...many('A', 6, 800), t('B1', 'B', 300), t('C1', 'C', 50)],
+      [t('C1', 'C', 10), t('C2', 'C', 5, true), t('A1', 'A', 8), t('B1', 'B', 2)],
+      [t('A1', 'A', 600), t('A2', 'A', 700, true), t('B1', 'B', 650)],
+    ];
+    for (const [i, q] of states.entries()) {
+      for (const since of [0, 5]) {
+        const c = ctx(w2, [w2, w], q, { A: 30, B: 300, C: 120 }, { passedOver: new Map(), settings: { serviceGuard: 0 }, ordinarySincePriority: new Map([['A', since], ['C', since]]) });
+        const free = { ...c, settings: { serviceGuard: 100_000 } };
+        expect(defaultPolicy.pick(c)?.no, `state ${i}, ${since}`).toBe(ef.pick(c)?.no);
+        if (i === 0) expect(defaultPolicy.pick(free)?.service, 'without the guard the index differs here').toBe('A');
+      }
+    }
   });
 
   it('sends a new ticket to the least flexible idle window that may serve it, owners before helpers on a tie', () => {
@@ -137,6 +160,32 @@ describe('the mean-first references of the bench (blind to the limit)', () => {
 });
 
 describe('turns owed by first come first served (the guard\'s count, kept by the engine from its events)', () => {
+  it('the ledger: the oldest earlier head at risk of another service is owed a turn; no credit is banked', () => {
+    const limits: Record<string, number> = { A: 900, B: 900, C: 600 };
+    const at = (service: string, waitedS: number) => ({ service, arrivedAtMs: NOW - waitedS * 1000 });
+    const owed = new Map<string, number>();
+    const call = (heads: Record<string, number>, called: { service: string; arrivedAtMs: number }) =>
+      countCall(owed, Object.keys(limits), (s) => (heads[s] === undefined ? undefined : at(s, heads[s]!)), (s) => limits[s]!, called, NOW);
+    // B's head came earlier and is at risk (500 s of 900): passed over for a later A.
+    call({ A: 100, B: 500 }, at('A', 100));
+    expect(owed.get('B')).toBe(1);
+    expect(owed.get('A') ?? 0).toBe(0); // A went ahead but banks no credit
+    // Not at risk yet (449 s < 450 s), already late (901 s > 900 s), later than the called one, or the called service itself: nothing owed.
+    for (const heads of [{ A: 100, B: 449 }, { A: 100, B: 901 }, { A: 100, B: 50 }, { A: 700 }]) call(heads, at('A', 100));
+    expect(owed.get('B')).toBe(1);
+    // Among several at risk, the oldest is owed (C's limit is 600 s: 400 s is at risk for it).
+    call({ A: 100, B: 460, C: 400 }, at('A', 100));
+    expect(owed.get('B')).toBe(2);
+    call({ A: 100, B: 300, C: 400 }, at('A', 100));
+    expect(owed.get('C')).toBe(1);
+    // Called while owed (in first-come order or not): one turn given back, never below 0.
+    call({ B: 500 }, at('B', 500));
+    call({ C: 10 }, at('C', 10));
+    call({ C: 10 }, at('C', 10));
+    expect([owed.get('B'), owed.get('C')]).toEqual([1, 0]);
+    expect(AT_RISK).toBe(0.5);
+  });
+
   it('counts a citizen at risk passed over for a later one of another service, and gives turns back', async () => {
     const { HallEngine } = await import('../../firmware/controller/engine.ts');
     const { loadHallConfig } = await import('../../firmware/config/hall.ts');
@@ -159,10 +208,10 @@ describe('turns owed by first come first served (the guard\'s count, kept by the
     expect(cmd('6', 'call', 300, p1.ticket!.no).ok).toBe(true);
     expect(e.model.passedOver.get('registration') ?? 0).toBe(0);
     cmd('6', 'start', 301); cmd('6', 'complete', 302);
-    // At 600 s they are at risk: passing them over counts one turn owed, and one taken from payment.
+    // At 600 s they are at risk: passing them over counts one turn owed; payment banks no credit for going ahead.
     expect(cmd('6', 'call', 600, p2.ticket!.no).ok).toBe(true);
     expect(e.model.passedOver.get('registration')).toBe(1);
-    expect(e.model.passedOver.get('payment')).toBe(-1);
+    expect(e.model.passedOver.get('payment') ?? 0).toBe(0);
     cmd('6', 'start', 601); cmd('6', 'complete', 602);
     // Called in first-come order while owed: the turn is given back.
     expect(cmd('6', 'call-next', 603).ok).toBe(true);
