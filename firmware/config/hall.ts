@@ -76,14 +76,21 @@ export const HallConfig = z.object({
   /** Routing (firmware/routing): the default policy's settings. */
   routing: z.object({
     /**
-     * Service guard, in turns: a service whose citizen at risk of passing the
-     * wait limit (past half of it) was passed over today for later ones of other
-     * services, at windows that could serve both, this many times more than it
-     * went ahead of others makes every window allowed to serve it serve first
-     * come first served until it is even. Lower keeps each service (a long, rare
-     * errand such as a notary's) closer to first-come-first-served, at some cost
-     * in the hall's mean wait; 0 is the closest; 100000 turns the guard off.
-     * `npm run bench -- --only routing` prints the trade-off.
+     * Service guard, in turns: the knob between the hall's tail and each
+     * service's. The controller counts, per service and day, the turns first
+     * come first served owes it: one each time its citizen at risk of passing
+     * the wait limit (past half of it, not past it) is passed over for a later
+     * one of another service at a window that could serve both, one given back
+     * each time it is called while owed (no credit for going ahead). A service
+     * owed at least this many turns makes every window allowed to serve it serve
+     * first come first served. 0 is eligible-FCFS itself: every service within
+     * its eligible-FCFS share of late citizens, at the cost of the hall's tail
+     * on overloaded halls (where keeping windows to their own queues is what
+     * beats FCFS) and of mean wait. The default 100 is tail-first: the hall's
+     * share of late citizens within 0.25 pt of the best simple policy, one
+     * service up to ~7 pt worse than under eligible-FCFS on the busiest
+     * generated halls. 100000 turns the guard off.
+     * `npm run bench -- --only routing` prints the trade-off curve.
      */
     serviceGuard: z.number().int().min(0).max(100_000).default(DEFAULT_SERVICE_GUARD),
   }).strict().default({ serviceGuard: DEFAULT_SERVICE_GUARD }),

@@ -215,7 +215,7 @@ export class HallEngine {
    */
   dispatchOrder(service: string, ids: readonly string[]): string[] {
     const ws = ids.map((id) => this.model.windows.get(id)).filter((w): w is WindowRt => !!w && (w.own.includes(service) || w.overflow.includes(service)));
-    return (this.policy.dispatchOrder ? this.policy.dispatchOrder(ws, service) : ws).map((w) => w.id);
+    return (this.policy.dispatchOrder ? this.policy.dispatchOrder(ws, service, this.model.hall.routing) : ws).map((w) => w.id);
   }
 
   /** The routing policy's pick for `w`, over today's queues. */

@@ -23,7 +23,8 @@
 //    first come first served until it is owed less: no service pays for the
 //    hall's tail beyond what the hall chose. At 0 the policy is eligible-FCFS.
 // 4. Dispatch. A new ticket goes to the least flexible idle window that may
-//    serve it, keeping flexible windows free for the others.
+//    serve it, keeping flexible windows free for the others (at guard 0, the
+//    eligible-FCFS end, to the windows in the order given, as eligible-FCFS).
 // No constant here is fitted to a hall: they were chosen once over the
 // generated family (firmware/sim/random-hall.ts; `npm run bench -- --only routing`).
 import type { QueuedTicket, RoutingContext, RoutingPolicy, RoutingWindow } from './types.ts';
@@ -138,7 +139,8 @@ export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
       }
       return nextInService(ctx, best ?? oldest.service);
     },
-    dispatchOrder: leastFlexibleFirst,
+    // 4. Dispatch; at guard 0 (eligible-FCFS) in the order given, as eligible-FCFS has it.
+    dispatchOrder: (windows, service, settings) => ((p.serviceGuard ?? settings?.serviceGuard) === 0 ? [...windows] : leastFlexibleFirst(windows, service)),
   };
 }
 

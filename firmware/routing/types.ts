@@ -40,10 +40,10 @@ export interface RoutingContext {
   ordinaryPerPriority: number;
   ordinarySincePriority: ReadonlyMap<string, number>;
   /**
-   * Per service: the turns first-come-first-served owes it today (its citizen at
-   * risk of passing the limit passed over for a later one of another service at a
-   * window that could serve both; less the times it went ahead so, or was called
-   * in first-come order while owed). Absent: no history, no guard.
+   * Per service: the turns first-come-first-served owes it today (guard-ledger.ts:
+   * its citizen at risk of passing the limit passed over for a later one of
+   * another service at a window that could serve both; one given back each time
+   * it is called while owed; never below 0). Absent: no history, no guard.
    */
   passedOver?: ReadonlyMap<string, number>;
   /** The hall's routing settings (hall configuration `routing`). */
@@ -52,9 +52,9 @@ export interface RoutingContext {
 
 export interface RoutingSettings {
   /**
-   * Service guard: a service passed over (see `passedOver`) more than this many
-   * times today goes first at every window allowed to serve it, until it is even
-   * again. 0 is first come first served across services; larger lets the
+   * Service guard: a service owed (see `passedOver`) at least this many turns
+   * today makes every window allowed to serve it first come first served, until
+   * it is owed fewer. 0 is eligible-FCFS at every window; larger lets the
    * routing trade more of one service's waiting for the hall's.
    */
   serviceGuard: number;
@@ -68,7 +68,8 @@ export interface RoutingPolicy {
    * Which of the idle `windows` should call a ticket of `service` that just
    * arrived, best first (windows that may not serve it left out). Without it,
    * the windows in the order given (who asks first). The simulator asks the
-   * windows in this order; live, staff press when they press.
+   * windows in this order; live, staff press when they press. `settings`: the
+   * hall's routing settings.
    */
-  dispatchOrder?(windows: readonly RoutingWindow[], service: string): RoutingWindow[];
+  dispatchOrder?(windows: readonly RoutingWindow[], service: string, settings?: RoutingSettings): RoutingWindow[];
 }

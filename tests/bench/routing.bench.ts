@@ -7,7 +7,7 @@
 // every other skill-constrained rule, mean-first references included) and the
 // default's mean on the others, and the guard's trade-off curve.
 //
-// `npm run bench -- --only routing [--halls 30] [--seeds 10] [--guard-seeds = --seeds] [--family 1] [--guards 0,10,30,100,100000] [--scenario FILE]…
+// `npm run bench -- --only routing [--halls 30] [--seeds 10] [--guard-seeds = --seeds] [--family 1] [--guards 0,1,10,30,100,100000] [--scenario FILE]…
 //    [--cache DIR] [--part K/N]`
 // With --cache each hall's figures (one file per policy, guard setting and the bound) are kept in DIR and reused (a run can resume);
 // with --part K/N a run computes only every N-th hall from the K-th (run N of them
@@ -94,7 +94,7 @@ export default async function (args: string[]): Promise<void> {
   const n = intArg(args, '--halls', 30);
   const family = intArg(args, '--family', 1);
   const gi = args.indexOf('--guards');
-  const guards = (gi >= 0 ? args[gi + 1]! : `0,10,30,${DEFAULT_SERVICE_GUARD},100000`).split(',').map(Number)
+  const guards = (gi >= 0 ? args[gi + 1]! : `0,1,10,30,${DEFAULT_SERVICE_GUARD},100000`).split(',').map(Number)
     .filter((g, i, a) => a.indexOf(g) === i && Number.isInteger(g) && g >= 0);
   const halls: Array<{ s: Scenario; generated: boolean }> = [
     ...randomHalls(family, n).map((s) => ({ s, generated: true })),

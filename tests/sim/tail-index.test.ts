@@ -127,6 +127,11 @@ describe('the default policy: tail-first index', () => {
         if (i === 0) expect(defaultPolicy.pick(free)?.service, 'without the guard the index differs here').toBe('A');
       }
     }
+    // A new ticket goes to the idle windows in the order given, as under eligible-FCFS (not the least flexible first).
+    const wide = win('3', ['A', 'B', 'C']);
+    const narrow = win('4', ['A']);
+    expect(defaultPolicy.dispatchOrder!([wide, narrow], 'A', { serviceGuard: 0 }).map((x) => x.id)).toEqual(['3', '4']);
+    expect(defaultPolicy.dispatchOrder!([wide, narrow], 'A', { serviceGuard: 1 }).map((x) => x.id)).toEqual(['4', '3']);
   });
 
   it('sends a new ticket to the least flexible idle window that may serve it, owners before helpers on a tie', () => {
@@ -171,7 +176,7 @@ describe('turns owed by first come first served (the guard\'s count, kept by the
     expect(owed.get('B')).toBe(1);
     expect(owed.get('A') ?? 0).toBe(0); // A went ahead but banks no credit
     // Not at risk yet (449 s < 450 s), already late (901 s > 900 s), later than the called one, or the called service itself: nothing owed.
-    for (const heads of [{ A: 100, B: 449 }, { A: 100, B: 901 }, { A: 100, B: 50 }, { A: 700 }]) call(heads, at('A', 100));
+    for (const heads of <Array<Record<string, number>>>[{ A: 100, B: 449 }, { A: 100, B: 901 }, { A: 100, B: 50 }, { A: 700 }]) call(heads, at('A', 100));
     expect(owed.get('B')).toBe(1);
     // Among several at risk, the oldest is owed (C's limit is 600 s: 400 s is at risk for it).
     call({ A: 100, B: 460, C: 400 }, at('A', 100));
