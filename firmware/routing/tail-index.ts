@@ -115,13 +115,6 @@ export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
     name: p.name,
     pick(ctx: RoutingContext): QueuedTicket | null {
       const eligible = [...ctx.window.own, ...ctx.window.overflow];
-      let oldest: QueuedTicket | null = null;
-      for (const s of eligible) {
-        const q = ctx.queues.get(s);
-        if (q && q.length && (!oldest || q[0]!.arrivedAtMs < oldest.arrivedAtMs)) oldest = q[0]!;
-      }
-      if (!oldest) return null;
-
       // 3. The guard: a service owed too many turns here makes this window first come first served (as eligible-FCFS picks).
       if (guardHolds(ctx, eligible, p.serviceGuard ?? ctx.settings?.serviceGuard ?? Infinity)) return oldestAmong(ctx, eligible);
 
@@ -137,7 +130,8 @@ export function tailIndexPolicy(p: TailIndexParams): RoutingPolicy {
         const i = serviceIndex(ctx, s, p);
         if (i > bestIndex) { bestIndex = i; best = s; }
       }
-      return nextInService(ctx, best ?? oldest.service);
+      // Nothing waiting (or no service scored): as eligible-FCFS.
+      return best ? nextInService(ctx, best) : oldestAmong(ctx, eligible);
     },
     // 4. Dispatch; at guard 0 (eligible-FCFS) in the order given, as eligible-FCFS has it.
     dispatchOrder: (windows, service, settings) => ((p.serviceGuard ?? settings?.serviceGuard) === 0 ? [...windows] : leastFlexibleFirst(windows, service)),

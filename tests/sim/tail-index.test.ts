@@ -102,6 +102,13 @@ describe('the default policy: tail-first index', () => {
     // The guard only counts where the owed service waits at this window.
     const elsewhere = ctx(w, [w], tickets, { A: 30, B: 300 }, { passedOver: new Map([['C', 99]]), settings: { serviceGuard: 50 } });
     expect(defaultPolicy.pick(elsewhere)?.service).toBe('A');
+    // Nor where it has nobody waiting: here the index takes fresh A over C's older, long errand.
+    const w2 = win('2', ['A', 'C'], ['B']);
+    const emptyOwed = ctx(w2, [w2], [...many('A', 6, 100), t('C1', 'C', 200)], { A: 30, C: 300 }, { passedOver: new Map([['B', 99]]), settings: { serviceGuard: 50 } });
+    expect(defaultPolicy.pick(emptyOwed)?.service).toBe('A');
+    // A service the hall's queues do not list counts as nobody waiting.
+    const w3 = win('3', ['A', 'D'], ['C']);
+    expect(defaultPolicy.pick(ctx(w3, [w3], [...many('A', 6, 100), t('C1', 'C', 200)], { A: 30, C: 300 }, { passedOver: new Map([['D', 99]]), settings: { serviceGuard: 50 } }))?.service).toBe('A');
     // Without a ledger (no history) there is no guard, whatever the setting.
     expect(defaultPolicy.pick(ctx(w, [w], tickets, { A: 30, B: 300 }, { settings: { serviceGuard: 0 } }))?.service).toBe('A');
     // A fixed guard in the parameters wins over the hall's setting.
@@ -183,6 +190,15 @@ describe('turns owed by first come first served (the guard\'s count, kept by the
     expect(owed.get('B')).toBe(2);
     call({ A: 100, B: 300, C: 400 }, at('A', 100));
     expect(owed.get('C')).toBe(1);
+    // A head that came after the called citizen (or at the same moment) is not passed over, even at risk.
+    call({ A: 800, B: 500 }, at('A', 800));
+    call({ A: 500, B: 500 }, at('A', 500));
+    expect(owed.get('B')).toBe(2);
+    // The called service's own older head (a priority ticket went first) is not passed over by another service.
+    owed.set('A', 2);
+    call({ A: 700 }, at('A', 100));
+    expect(owed.get('A')).toBe(1);
+    owed.delete('A');
     // Called while owed (in first-come order or not): one turn given back, never below 0.
     call({ B: 500 }, at('B', 500));
     call({ C: 10 }, at('C', 10));
