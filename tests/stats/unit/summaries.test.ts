@@ -166,6 +166,28 @@ describe('today', () => {
     expect(cached(db, D3)).toBeUndefined();
   });
 
+  it('moves on at midnight: the new day starts from its own events, the old one is closed and saved', () => {
+    const db = freshDb();
+    writeEvents(db, [...dayEvents(D1, 2, false), ...dayEvents(D2, 3)]);
+    let now = at(D1, 12);
+    const store = new StatsStore(db, hall, () => now);
+    expect(store.day(D1).total.issued).toBe(2);
+    now = at(D2, 12);
+    expect(store.day(D2).total.issued).toBe(3);
+    expect(store.day(D1).total.issued).toBe(2);
+    expect(cached(db, D1)).toBeDefined();
+    expect(store.day(D1).endMs).toBe(at(D1, 17));
+  });
+
+  it('runs to the latest event when the clock is behind it, and a day ahead of the clock to the clock', () => {
+    const db = freshDb();
+    writeEvents(db, dayEvents(D2, 2, false));
+    const store = new StatsStore(db, hall, () => at(D2, 8, 30)); // the window opened 08:00; tickets at 09:05 and 09:10
+    expect(store.day(D2).endMs).toBe(at(D2, 9, 12));
+    const early = new StatsStore(db, hall, () => at(D1, 12));
+    expect(early.day(D2).endMs).toBe(at(D1, 12));
+  });
+
   it('is the hall\'s local date, not UTC\'s', () => {
     const store = new StatsStore(freshDb(), hall, () => Date.parse('2026-11-16T17:30:00Z')); // 01:30 on the 17th in Shanghai
     expect(store.today()).toBe(D2);
