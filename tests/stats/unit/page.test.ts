@@ -229,6 +229,14 @@ describe('links and forms', () => {
     expect(renderManagerPage(model({ lang: 'zh' }))).toContain('hreflang="en">English</a>');
   });
 
+  it('carries its own style sheet, which hides the form on paper', () => {
+    const html = renderManagerPage(model());
+    const css = /<style>(.*?)<\/style>/s.exec(html)?.[1] ?? '';
+    expect(css).toContain('@media print { header form { display: none; } }');
+    expect(css).toContain('tr.star {');
+    expect(css).toContain('td.over {');
+  });
+
   it('has a sign-out form with its token only for a signed-in manager', () => {
     expect(renderManagerPage(model({ signOutToken: 'tok"<' }))).toContain('<form method="post" action="/logout" class="logout"><input type="hidden" name="token" value="tok&quot;&lt;"><button type="submit">Sign out</button></form>');
     expect(renderManagerPage(model({ lang: 'zh', signOutToken: 'x' }))).toContain('<button type="submit">退出</button>');
