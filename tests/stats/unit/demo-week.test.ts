@@ -100,6 +100,51 @@ describe('a simulated week', () => {
     for (const t of of('ticket-transferred')) expect([['payment', 'registration'], ['registration', 'payment'], ['discharge', 'payment'], ['enquiry', 'payment']]).toContainEqual([t.from, t.to]);
   });
 
+  it('draws a morning-heavy day of mostly registration and payment, about one in ten a priority ticket', () => {
+    const issued = of('ticket-issued');
+    const before = (e: Ev<'ticket-issued'>) => e.at < (at(e.day, 7, 31) + at(e.day, 16)) / 2;
+    expect(issued.filter(before).length / issued.length).toBeGreaterThan(0.6);
+    const n = (s: string) => issued.filter((e) => e.service === s).length;
+    expect(n('registration')).toBeGreaterThan(n('payment'));
+    expect(n('payment')).toBeGreaterThan(n('discharge'));
+    expect(n('discharge')).toBeGreaterThan(0);
+    const priority = issued.filter((e) => e.priority).length / issued.length;
+    expect(priority).toBeGreaterThan(0.03);
+    expect(priority).toBeLessThan(0.2);
+  });
+
+  it('walks a citizen to the window in 10–55 s, serves in whole 5-second steps, and rates 5 s after completion', () => {
+    const byTicket = new Map<string, HallEvent[]>();
+    for (const e of events) if ('ticket' in e && e.ticket) byTicket.set(`${e.day} ${e.ticket}`, [...(byTicket.get(`${e.day} ${e.ticket}`) ?? []), e]);
+    let served = 0;
+    for (const [, list] of byTicket) {
+      const call = list.find((e) => e.kind === 'ticket-called');
+      const start = list.find((e) => e.kind === 'ticket-started');
+      const done = list.find((e) => e.kind === 'ticket-completed');
+      const rating = list.find((e) => e.kind === 'rating');
+      if (!call || !start || !done) continue;
+      served++;
+      expect(start.at - call.at).toBeGreaterThanOrEqual(10_000);
+      expect(start.at - call.at).toBeLessThanOrEqual(55_000);
+      expect((done.at - start.at) % 5_000).toBe(0);
+      expect(done.at - start.at).toBeGreaterThanOrEqual(5_000);
+      if (rating) expect(rating.at - done.at).toBe(5_000);
+    }
+    expect(served).toBeGreaterThan(50);
+  });
+
+  it('ticks the engine once a minute, so citizens waiting too long raise alerts on the minute', () => {
+    const alerts = of('alert');
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) expect(a.at % 60_000).toBe(0);
+  });
+
+  it('stops with the engine\'s refusal when a window cannot be opened', () => {
+    const sqlite = new SqliteStore(':memory:', { clock: { now: () => at('2026-11-18', 12) } });
+    expect(() => driveWeek(new HallEngine({ hall, store: sqlite }), { days: ['2026-11-18'], ticketsPerDay: 5, seed: 1, windows: ['99'] }))
+      .toThrow(/^window 99 open: \S+ /);
+  });
+
   it('yields each 5-second step, so a caller can act between them', () => {
     const sqlite = new SqliteStore(':memory:', { clock: { now: () => at('2026-11-18', 12) } });
     const steps = weekSteps(new HallEngine({ hall, store: sqlite }), { days: ['2026-11-18'], ticketsPerDay: 5, seed: 1, windows: ['1'] });
