@@ -4,7 +4,6 @@
 // else, the retained states after each change (and at start), calls and alerts
 // after the reply, the hall state at most once a second, devices' messages fed to
 // supervision, other halls ignored. Against real brokers: service.test.ts.
-import { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,26 +13,9 @@ import { VirtualClock } from '../../firmware/lib/time.ts';
 import { filters, topics } from '../../firmware/protocol/topics.ts';
 import { at, hall } from './helpers.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
+import { FakeMqtt } from './fake-mqtt.ts';
 
 const H = hall.hall.id;
-
-class FakeMqtt extends EventEmitter {
-  connected = true;
-  sent: Array<{ topic: string; payload: string; retain: boolean; qos: number }> = [];
-  subscribed: string[] = [];
-  unsubscribed: string[] = [];
-  failPublish = false;
-  publish(topic: string, payload: string, opts: { qos: number; retain: boolean }, cb: (err?: Error) => void): void {
-    this.sent.push({ topic, payload, retain: opts.retain, qos: opts.qos });
-    cb(this.failPublish ? new Error('broker gone') : undefined);
-  }
-  async subscribeAsync(list: string[]): Promise<void> { this.subscribed.push(...list); }
-  async unsubscribeAsync(list: string[]): Promise<void> { this.unsubscribed.push(...list); }
-  send(topic: string, body: unknown): void { this.emit('message', topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))); }
-  /** Messages published since index `from`, parsed. */
-  since(from: number) { return this.sent.slice(from).map((m) => ({ ...m, msg: JSON.parse(m.payload) })); }
-  to(t: string) { return this.sent.filter((m) => m.topic === t); }
-}
 
 const running: Controller[] = [];
 afterEach(async () => { while (running.length) await running.pop()!.stop(); });
@@ -200,7 +182,7 @@ describe('controller over a stand-in MQTT client', () => {
     let boom = true;
     ctl.engine.kiosk = ((...a: Parameters<typeof real>) => { if (boom) { boom = false; throw new Error('bug'); } return real(...a); }) as typeof real;
     mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x1', service: 'registration' });
-    expect(mqtt.to(topics.kioskReply(H, 'k1')).map((m) => JSON.parse(m.payload))).toEqual([{ id: 'x1', ok: false, error: { code: 'internal', message: expect.any(String) } }]);
+    expect(mqtt.to(topics.kioskReply(H, 'k1')).map((m) => JSON.parse(m.payload))).toEqual([{ id: 'x1', ok: false, error: { code: 'internal', message: 'the controller failed on this request; nothing changed' } }]);
     mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x2', service: 'registration' });
     expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k1'))[1]!.payload)).toMatchObject({ id: 'x2', ok: true });
     expect(warnings).toContain('controller failed on a message');

@@ -49,6 +49,8 @@ const cases: Array<[State, Omit<WindowCommand, 'id'>, string, string]> = [
   ['open', { action: 'transfer', service: 'payment' }, 'wrong-state', 'nothing to transfer'],
   ['called', { action: 'transfer', service: 'x-ray' }, 'unknown-service', 'no service x-ray in this hall'],
   ['called', { action: 'transfer', service: 'registration' }, 'wrong-state', 'A001 is already in registration'],
+  ['open', { action: 'sign-in', staff: 's002', pin: '1234' }, 'not-allowed', 'window 1 is open for s001: they close it first'],
+  ['paused', { action: 'sign-in', staff: 's002', pin: '1234' }, 'not-allowed', 'window 1 is open for s001: they close it first'],
 ];
 
 describe('window actions refused, with the words staff read', () => {
@@ -85,6 +87,18 @@ describe('window actions that change something', () => {
     expect(ok('open', { action: 'pause' }).events).toEqual([{ ...base, kind: 'window-status', status: 'paused' }]);
     expect(ok('paused', { action: 'resume' }).events).toEqual([{ ...base, kind: 'window-status', status: 'open' }]);
     expect(ok('paused', { action: 'close' }).e.windowState('1', at(11)).status).toBe('closed');
+  });
+
+  it('sign-in (the PIN checked before) changes nothing: at a closed window, one open for the same staff member, or one opened without a name', () => {
+    expect(ok('closed', { action: 'sign-in', staff: 's002', pin: '1234' })).toMatchObject({ reply: { id: 'x', ok: true }, events: [] });
+    expect(ok('open', { action: 'sign-in', staff: 's001', pin: '1234' })).toMatchObject({ reply: { id: 'x', ok: true }, events: [] });
+    expect(ok('serving', { action: 'sign-in', staff: 's001', pin: '1234' })).toMatchObject({ reply: { id: 'x', ok: true }, events: [] });
+    const { e, store } = windowIn('closed');
+    e.window('1', { id: 'o', action: 'open' }, at(2));
+    const n = store.events.length;
+    expect(e.window('1', { id: 'x', action: 'sign-in', staff: 's002', pin: '1234' }, at(3))).toEqual({ id: 'x', ok: true });
+    expect(store.events.length).toBe(n);
+    expect(e.windowState('1', at(3))).toMatchObject({ status: 'open' });
   });
 
   it('call, recall, start, complete, no-show, park and transfer name the ticket and record one event each', () => {
