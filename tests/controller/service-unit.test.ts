@@ -13,7 +13,7 @@ import { VirtualClock } from '../../firmware/lib/time.ts';
 import { filters, topics } from '../../firmware/protocol/topics.ts';
 import { at, hall } from './helpers.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
-import { FakeMqtt } from './fake-mqtt.ts';
+import { FakeMqtt, fakeController } from './fake-mqtt.ts';
 
 const H = hall.hall.id;
 
@@ -186,5 +186,83 @@ describe('controller over a stand-in MQTT client', () => {
     mqtt.send(topics.kioskRequest(H, 'k1'), { id: 'x2', service: 'registration' });
     expect(JSON.parse(mqtt.to(topics.kioskReply(H, 'k1'))[1]!.payload)).toMatchObject({ id: 'x2', ok: true });
     expect(warnings).toContain('controller failed on a message');
+  });
+});
+
+describe('the controller\'s own parts', () => {
+  it('keeps its log in dbPath when given no store, closes it on stop (twice is harmless), and a restart resumes from it', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { SqliteStore } = await import('../../firmware/eventlog/sqlite-store.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'manyi-ctl-'));
+    try {
+      const dbPath = join(dir, 'hall.db');
+      const first = await fakeController([], { store: undefined, dbPath });
+      first.mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' });
+      const store = first.ctl.engine.store as InstanceType<typeof SqliteStore>;
+      expect(store).toBeInstanceOf(SqliteStore);
+      await first.ctl.stop();
+      expect(store.db.open).toBe(false);
+      await first.ctl.stop();
+      const again = await fakeController(running, { store: undefined, dbPath });
+      expect([...again.ctl.engine.model.tickets.keys()]).toEqual(['A001']);
+      // a repeated request after the restart gets its first reply
+      again.mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' });
+      expect(again.mqtt.msgs(topics.kioskReply(H, 'k1'))).toEqual([expect.objectContaining({ id: 't1', ok: true, ticket: expect.objectContaining({ no: 'A001' }) })]);
+    } finally {
+      for (const c of running.splice(0)) await c.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes to the store it is given and leaves it open on stop (it belongs to the caller)', async () => {
+    const { SqliteStore } = await import('../../firmware/eventlog/sqlite-store.ts');
+    const store = new SqliteStore(':memory:', { clock: new VirtualClock(at(0)) });
+    const { mqtt, ctl } = await fakeController([], { store });
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' });
+    expect(ctl.engine.store).toBe(store);
+    await ctl.stop();
+    expect(store.db.open).toBe(true);
+    expect(store.resumeEvents().map((e) => e.kind)).toEqual(['ticket-issued']);
+    store.close();
+  });
+
+  it('logs its start with the hall, the policy and the day', async () => {
+    const { records } = await fakeController(running);
+    expect(records.filter((r) => r.msg === 'controller started')).toEqual([expect.objectContaining({ level: 30, hall: H, policy: 'dedicated', day: '2026-11-26' })]);
+  });
+
+  it('feeds ratings to supervision: an unsatisfied one raises an alert on the tick, unless it does not supervise', async () => {
+    for (const supervise of [true, false]) {
+      const { mqtt, ctl } = await fakeController(running, { supervise, tickMs: 10 });
+      let ticks = 0;
+      const tick = ctl.engine.tick.bind(ctl.engine);
+      ctl.engine.tick = (now?: number) => { ticks++; tick(now); };
+      mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' });
+      for (const action of ['open', 'call-next', 'start', 'complete']) mqtt.send(topics.windowCommand(H, '2'), { id: action, action });
+      mqtt.send(topics.windowRating(H, '2'), { id: 'rate', ticket: 'A001', score: 'very-unsatisfied' });
+      expect(mqtt.msgs(topics.windowReply(H, '2')).at(-1)).toMatchObject({ id: 'rate', ok: true });
+      const rated = ticks;
+      const raised = () => mqtt.msgs(topics.alert(H)).filter((a) => a.kind === 'unsatisfied-rating');
+      const deadline = Date.now() + 10_000;
+      // with supervision, until the alert is out; without, until three ticks have run since the rating
+      while (supervise ? raised().length === 0 : ticks < rated + 3) {
+        if (Date.now() > deadline) throw new Error(`supervise ${supervise}: ${ticks - rated} ticks, alerts ${JSON.stringify(raised())}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(raised()).toEqual(supervise ? [expect.objectContaining({ state: 'raised', window: '2', subject: expect.any(String) })] : []);
+    }
+  });
+
+  it('drops what a failed message had queued: a bug after a change publishes neither the change nor an alert', async () => {
+    const { mqtt, ctl } = await fakeController(running);
+    const real = ctl.engine.window.bind(ctl.engine);
+    ctl.engine.window = ((...a: Parameters<typeof real>) => { const r = real(...a); if (a[1].action === 'open') throw new Error('bug after the change'); return r; }) as typeof real;
+    const before = mqtt.to(topics.windowState(H, '2')).length;
+    mqtt.send(topics.windowCommand(H, '2'), { id: 'o1', action: 'open' });
+    expect(mqtt.msgs(topics.windowReply(H, '2'))).toEqual([{ id: 'o1', ok: false, error: { code: 'internal', message: 'the controller failed on this request; nothing changed' } }]);
+    mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' }); // the next flush
+    expect(mqtt.to(topics.windowState(H, '2')).length).toBe(before);
   });
 });
