@@ -338,6 +338,20 @@ describe('ticks', () => {
   });
 });
 
+describe('a rating', () => {
+  it('ends the pad\'s wait at once: nothing more to tell the window when the rating time runs out', () => {
+    const { e, cmd, ticket } = engine();
+    ticket('registration', 0);
+    for (const [i, a] of (['open', 'call-next', 'start', 'complete'] as const).entries()) cmd('1', a, 1 + i);
+    expect(e.rate('1', { id: 'r', ticket: 'A001', score: 'satisfied' }, at(10)).ok).toBe(true);
+    expect(e.model.windows.get('1')!.ratingFor).toBeNull();
+    const windows: string[] = [];
+    e.onWindow((w) => windows.push(w));
+    e.tick(at(4) + hall.rating.windowS * 1000);
+    expect(windows).toEqual([]);
+  });
+});
+
 describe('the engine\'s answers', () => {
   it('names an unknown window, and answers ok without a ticket key when there is none', () => {
     const { e } = engine();
@@ -404,5 +418,25 @@ describe('a routing policy\'s pick is checked', () => {
     expect(plain.dispatchOrder('discharge', ['15', '1', '11'])).toEqual(['15', '11']);
     const rev = engine({ policy: 'test-reverse-order' }).e;
     expect(rev.dispatchOrder('registration', ['1', '11', '6', '99', '2'])).toEqual(['2', '6', '1']);
+  });
+});
+
+describe('advice on the ticket', () => {
+  it('is given from the hall\'s queue length on (counting this ticket), not to one handed over near the front of a long queue', () => {
+    const adviceAt = (issuedS: number) => {
+      const { e, cmd, ticket } = engine();
+      for (const w of ['1', '6', '7']) cmd(w, 'open', 0);
+      e.kiosk('k1', { op: 'reserve', id: id(), service: 'registration', count: 1 }, at(0)); // A001
+      for (let i = 0; i < 30; i++) ticket('registration', 100 + i);
+      const r = e.kiosk('k1', { op: 'handover', id: id(), service: 'registration', offline: { no: 'A001', issuedAt: isoLocal(at(issuedS), TZ) } }, at(200));
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.ticket!.estWaitS).toBeLessThan(hall.thresholds.adviceWaitS);
+      return [r.ticket!.ahead, r.ticket!.advice !== undefined];
+    };
+    expect(hall.thresholds.adviceQueueLength).toBe(25);
+    expect(adviceAt(50)).toEqual([0, false]);
+    expect(adviceAt(122)).toEqual([23, false]);
+    expect(adviceAt(123)).toEqual([24, true]); // the 25th in the queue
+    expect(adviceAt(124)).toEqual([25, true]);
   });
 });

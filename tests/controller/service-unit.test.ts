@@ -6,7 +6,7 @@
 // supervision, other halls ignored. Against real brokers: service.test.ts.
 import type { MqttClient } from 'mqtt';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startController, type Controller } from '../../firmware/controller/service.ts';
 import { MemoryStore } from '../../firmware/eventlog/store.ts';
 import { VirtualClock } from '../../firmware/lib/time.ts';
@@ -264,5 +264,25 @@ describe('the controller\'s own parts', () => {
     expect(mqtt.msgs(topics.windowReply(H, '2'))).toEqual([{ id: 'o1', ok: false, error: { code: 'internal', message: 'the controller failed on this request; nothing changed' } }]);
     mqtt.send(topics.kioskRequest(H, 'k1'), { id: 't1', service: 'registration' }); // the next flush
     expect(mqtt.to(topics.windowState(H, '2')).length).toBe(before);
+  });
+
+  it('ticks every tickMs, once a second by default', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      for (const [tickMs, every] of [[50, 50], [undefined, 1000]] as const) {
+        const { ctl } = await fakeController(running, { tickMs });
+        let ticks = 0;
+        const tick = ctl.engine.tick.bind(ctl.engine);
+        ctl.engine.tick = (now?: number) => { ticks++; tick(now); };
+        vi.advanceTimersByTime(every - 1);
+        expect(ticks).toBe(0);
+        vi.advanceTimersByTime(1);
+        expect(ticks).toBe(1);
+        vi.advanceTimersByTime(every);
+        expect(ticks).toBe(2);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
