@@ -338,6 +338,17 @@ describe('ticks', () => {
   });
 });
 
+describe('replaying stored events', () => {
+  it('takes a transfer stored without a window (the event log allows it): the ticket waits in its new service', () => {
+    const m = new HallModel(hall);
+    const base = { day: DAY, at: at(0) };
+    m.apply({ ...base, kind: 'ticket-issued', ticket: 'A001', service: 'registration', priority: false, kiosk: 'k1', arrivedAt: at(0) } as HallEvent);
+    m.apply({ ...base, at: at(5), kind: 'ticket-transferred', ticket: 'A001', from: 'registration', to: 'payment' } as HallEvent);
+    expect(m.queues.get('payment')!.map((t) => t.no)).toEqual(['A001']);
+    expect(m.tickets.get('A001')).toMatchObject({ service: 'payment', state: 'waiting' });
+  });
+});
+
 describe('a rating', () => {
   it('ends the pad\'s wait at once: nothing more to tell the window when the rating time runs out', () => {
     const { e, cmd, ticket } = engine();
