@@ -261,6 +261,16 @@ describe('hours, numbers and days', () => {
     london.startDay(DAY);
     expect(london.iso(localToMs(DAY, 9 * 3600, 'Europe/London'))).toBe(`${DAY}T09:00:00.000+00:00`);
   });
+
+  it('writes an instant of another day with that day\'s offset, not today\'s (a clock change in between)', () => {
+    const berlin = new HallModel({ ...hall, hall: { ...hall.hall, timezone: 'Europe/Berlin' } });
+    berlin.startDay('2026-03-28'); // +01:00; from the 29th at 03:00, +02:00
+    expect(berlin.iso(localToMs('2026-03-30', 12 * 3600, 'Europe/Berlin'))).toBe('2026-03-30T12:00:00.000+02:00');
+    expect(berlin.iso(localToMs('2026-03-28', 12 * 3600, 'Europe/Berlin'))).toBe('2026-03-28T12:00:00.000+01:00');
+    berlin.startDay('2026-03-31'); // +02:00
+    expect(berlin.iso(localToMs('2026-03-27', 12 * 3600, 'Europe/Berlin'))).toBe('2026-03-27T12:00:00.000+01:00');
+    expect(berlin.secondOfDay(localToMs('2026-03-27', 12 * 3600, 'Europe/Berlin'))).toBe(12 * 3600);
+  });
 });
 
 describe('the overflow windows\' wait in the advice', () => {

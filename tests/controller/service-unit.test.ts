@@ -13,7 +13,7 @@ import { VirtualClock } from '../../firmware/lib/time.ts';
 import { filters, topics } from '../../firmware/protocol/topics.ts';
 import { at, hall } from './helpers.ts';
 import { MqttBus } from '../../firmware/bus/mqtt-bus.ts';
-import { FakeMqtt, fakeController } from './fake-mqtt.ts';
+import { FakeMqtt, fakeController, recordingLog } from './fake-mqtt.ts';
 
 const H = hall.hall.id;
 
@@ -226,6 +226,16 @@ describe('the controller\'s own parts', () => {
     expect(store.db.open).toBe(true);
     expect(store.resumeEvents().map((e) => e.kind)).toEqual(['ticket-issued']);
     store.close();
+  });
+
+  it('registers its handlers on the process\'s bus as owner "controller", and leaves nothing there once stopped', async () => {
+    const mqtt = new FakeMqtt();
+    const { log } = recordingLog();
+    const bus = new MqttBus(mqtt as unknown as MqttClient, H, log);
+    const ctl = await startController({ hall, dbPath: ':memory:', bus, clock: new VirtualClock(at(0)), log, policy: 'dedicated', tickMs: 60_000, store: new MemoryStore() });
+    expect(bus.owners()).toEqual(['controller']);
+    await ctl.stop();
+    expect(bus.owners()).toEqual([]);
   });
 
   it('logs its start with the hall, the policy and the day', async () => {
