@@ -295,4 +295,21 @@ describe('the controller\'s own parts', () => {
       vi.useRealTimers();
     }
   });
+
+  it('logs a tick that failed, with its stack, and ticks on', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { ctl, records } = await fakeController(running, { tickMs: 100 });
+      let ticks = 0;
+      const tick = ctl.engine.tick.bind(ctl.engine);
+      ctl.engine.tick = (now?: number) => { ticks++; if (ticks === 1) throw new Error('tick bug'); tick(now); };
+      vi.advanceTimersByTime(100);
+      expect(records.filter((r) => r.msg === 'controller tick failed')).toEqual([expect.objectContaining({ level: 50, err: expect.stringContaining('tick bug') })]);
+      vi.advanceTimersByTime(100);
+      expect(ticks).toBe(2);
+      expect(records.filter((r) => r.level >= 50)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
