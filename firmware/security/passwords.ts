@@ -9,6 +9,12 @@ function scrypt(password: string | Buffer, salt: Buffer, keylen: number, opts: S
 }
 
 const KEYLEN = 32;
+/**
+ * The shortest stored key accepted. A key part that decodes to nothing (`…$=`) made
+ * scrypt derive zero bytes, and two empty buffers compare equal: every password
+ * verified. Hashes written here are KEYLEN bytes.
+ */
+const MIN_KEYLEN = 16;
 /** N=2^14, r=8, p=1: about 16 MB and tens of ms, once per connection. */
 export const SCRYPT_DEFAULT = { N: 16384, r: 8, p: 1 };
 
@@ -32,6 +38,7 @@ export async function verifyPassword(password: string | Buffer, stored: string):
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const salt = Buffer.from(m[4], 'base64');
   const want = Buffer.from(m[5], 'base64');
+  if (want.length < MIN_KEYLEN) return false;
   const got = await scrypt(password, salt, want.length, { N, r, p, maxmem: 64 * 1024 * 1024 });
   return got.length === want.length && timingSafeEqual(got, want);
 }
@@ -49,6 +56,7 @@ export function verifyPasswordSync(password: string | Buffer, stored: string): b
   const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (N > 1 << 17 || r > 16 || p > 4) return false; // a planted hash must not cost minutes
   const want = Buffer.from(m[5], 'base64');
+  if (want.length < MIN_KEYLEN) return false;
   const got = scryptSync(password, Buffer.from(m[4], 'base64'), want.length, { N, r, p, maxmem: 64 * 1024 * 1024 });
   return got.length === want.length && timingSafeEqual(got, want);
 }
