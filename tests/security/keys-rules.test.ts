@@ -1,33 +1,42 @@
-// The maintainer's update key files, rule by rule: the private key is written 0600
-// in a 0700 folder (made with its parents), the public key 0644 whatever the umask
-// (a group-writable public key lets others swap the key every board trusts), each
-// one line of lowercase hex; what counts as a key; and a signature check that is
-// false, never a throw, for anything malformed.
+// The maintainer's update key files, rule by rule: the private key is created
+// exclusively, 0600, in a 0700 folder (made with its parents); the public key is
+// asked for 0644 explicitly, so a permissive umask cannot make it writable by others
+// (who could then swap the key every board trusts); each is one line of lowercase
+// hex; what counts as a key; and a signature check that is false, never a throw,
+// for anything malformed.
+import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { initKeys, readPrivateKey, readPublicKey, sign, verify } from '../../firmware/security/keys.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'manyi-keys-'));
+// The umask cannot be changed inside a worker thread (Stryker runs the tests in
+// one), so the modes asked of the file system are watched instead, passing through.
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  return { ...real, writeFileSync: vi.fn(real.writeFileSync) };
+});
 
-/** Runs `fn` with this umask (tests run in forked processes, so the umask is theirs to set). */
-async function withUmask<T>(mask: number, fn: () => Promise<T>): Promise<T> {
-  const old = process.umask(mask);
-  try { return await fn(); } finally { process.umask(old); }
-}
+const tmp = () => mkdtempSync(join(tmpdir(), 'manyi-keys-'));
 
 describe('update key files', () => {
   it('makes the key folder and its parents, 0700', async () => {
     const dir = join(tmp(), 'home', 'maint', '.manyi');
-    await withUmask(0o022, () => initKeys(dir));
+    await initKeys(dir);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
-  it('writes the private key 0600 and the public key 0644 even under a permissive umask', async () => {
-    const k = await withUmask(0o000, () => initKeys(join(tmp(), 'keys')));
+  it('creates the private key exclusively with mode 0600, and asks 0644 for the public key whatever the umask', async () => {
+    const write = vi.mocked(fs.writeFileSync);
+    write.mockClear();
+    const k = await initKeys(join(tmp(), 'keys'));
     expect(statSync(k.privateKey).mode & 0o777).toBe(0o600);
-    expect(statSync(k.publicKey).mode & 0o777).toBe(0o644);
+    expect(statSync(k.publicKey).mode & 0o777).toBe(0o644 & ~process.umask());
+    expect(write.mock.calls.map(([file, , opts]) => [file, opts])).toEqual([
+      [k.privateKey, { mode: 0o600, flag: 'wx' }],
+      [k.publicKey, { mode: 0o644 }],
+    ]);
   });
 
   it('writes each key as one line of lowercase hex: 64 characters and a newline', async () => {

@@ -290,6 +290,15 @@ describe('signing in', () => {
     expect(auth.find('s002')).toBeUndefined();
   });
 
+  it('refuses a stored hash scrypt cannot even compute (N not a power of two) as a wrong PIN, not a crash', () => {
+    const { file, auth, people } = hall();
+    const s1 = people.people.find((x) => x.id === 's001')!;
+    const broken = s1.secretHash.replace(/^scrypt\$16384\$/, 'scrypt$16383$');
+    savePeople(file, { version: 1, people: people.people.map((x) => (x === s1 ? { ...x, secretHash: broken } : x)) });
+    utimesSync(file, new Date(Date.now() + 5_000), new Date(Date.now() + 5_000));
+    expect(auth.verify('staff', 's001', '1111', 'window/1')).toEqual({ ok: false, code: 'bad-login', message: 'wrong staff id or PIN' });
+  });
+
   it('a file that does not exist yet lets nobody in, until it is written', () => {
     const file = join(tmp(), 'people.json');
     const auth = new PeopleAuth(file);
