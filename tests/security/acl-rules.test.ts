@@ -114,6 +114,7 @@ describe('subscribing: a filter must lie inside what the identity may read', () 
     expect(canSubscribe(controller, `${R}/#`)).toBe(true);
     expect(canSubscribe(kiosk, `${R}/window/+/state`)).toBe(true);
     expect(canSubscribe(controller, `${R}/kiosk/k$/request`)).toBe(true);
+    expect(canSubscribe(controller, `${R}/kiosk/k$`)).toBe(true); // only a leading `$` is reserved
   });
 
   it('refuses a filter with a NUL character, even inside the whole hall', () => {

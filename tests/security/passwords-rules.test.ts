@@ -2,6 +2,7 @@
 // what a hash we write looks like, that only the same secret verifies it, that a
 // malformed or planted hash is refused (false, never a throw, never minutes of
 // work), and that a hash whose key decodes to nothing does not verify everything.
+import { scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, hashPasswordSync, isScryptHash, SCRYPT_DEFAULT, verifyPassword, verifyPasswordSync } from '../../firmware/security/passwords.ts';
 
@@ -31,6 +32,12 @@ describe('scrypt hashes computed in place (staff PINs, manager passwords)', () =
     expect(verifyPasswordSync('correct horse batterY', a)).toBe(false);
   });
 
+  it('recognises the format whatever the cost numbers say (the cost limit is checked when verifying)', () => {
+    expect(isScryptHash('scrypt$16$1$12$YWJj$YWJj')).toBe(true);
+    expect(isScryptHash('scrypt$1048576$32$16$YWJj$YWJj')).toBe(true);
+    expect(isScryptHash('scrypt$16$1$1x$YWJj$YWJj')).toBe(false);
+  });
+
   it('refuses a malformed stored hash with false, never a throw', () => {
     const good = hashPasswordSync('pw', FAST);
     for (const h of ['', 'garbage', 'scrypt$16$1$1$YQ==', `${good}$`, `x${good}`, good.replace('scrypt$16', 'scrypt$1x'), good.replace(/\$[^$]+$/, '$!!!!')]) {
@@ -55,6 +62,15 @@ describe('scrypt hashes computed in place (staff PINs, manager passwords)', () =
 });
 
 describe('a stored key too short to be one of ours', () => {
+  it('takes a stored key of 16 bytes or more', async () => {
+    const salt = Buffer.from('salt');
+    const key16 = scryptSync('pw', salt, 16, FAST).toString('base64');
+    const h = `scrypt$16$1$1$${salt.toString('base64')}$${key16}`;
+    expect(verifyPasswordSync('pw', h)).toBe(true);
+    expect(await verifyPassword('pw', h)).toBe(true);
+    expect(verifyPasswordSync('px', h)).toBe(false);
+  });
+
   it('does not verify every password when the key part decodes to nothing or to a few bytes', async () => {
     for (const key of ['=', 'YQ==', 'YWJjZGVmZ2hpamtsbW5v'.slice(0, 20)]) {
       const h = `scrypt$16$1$1$YWJj$${key}`;

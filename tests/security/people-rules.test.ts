@@ -67,7 +67,9 @@ describe('the people file\'s schema', () => {
     expect(People.safeParse({ version: 2, people: [] }).success).toBe(false);
     expect(People.safeParse({ version: 1, people: [], extra: 1 }).success).toBe(false);
     expect(People.safeParse({ version: 1 }).success).toBe(false);
-    expect(issues({ version: 1, people: [entry(), entry({ id: 'alice' }), entry({ name: 'again' })] })).toEqual(['people.2.id: s001 is listed twice']);
+    expect(People.safeParse({ version: 1, people: [entry(), entry({ id: 'alice' }), entry({ name: 'again' })] }).error?.issues).toEqual([
+      { code: 'custom', path: ['people', 2, 'id'], message: 's001 is listed twice' },
+    ]);
     expect(People.parse({ version: 1, people: [entry(), entry({ id: 's002' })] }).people).toHaveLength(2);
     for (const bad of [
       { ...token, id: 'ABCD1234' }, { ...token, id: 'abcd123' }, { ...token, id: 'abcd12345' }, { ...token, id: 'xabcd1234'.slice(0, 8) + '!' },
