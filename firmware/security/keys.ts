@@ -52,7 +52,10 @@ export async function verify(signatureB64: string, message: Uint8Array, publicHe
   try {
     const sig = Buffer.from(signatureB64, 'base64');
     if (sig.length !== 64 || !HEX64.test(publicHex)) return false;
-    return await ed.verifyAsync(sig, message, Buffer.from(publicHex, 'hex'));
+    // Strict RFC 8032 checks (not ZIP-215's): with those, an all-zero key (a small-order
+    // point, e.g. a placeholder left in a board's configuration) accepted an all-zero
+    // signature on any bundle.
+    return await ed.verifyAsync(sig, message, Buffer.from(publicHex, 'hex'), { zip215: false });
   } catch {
     return false;
   }

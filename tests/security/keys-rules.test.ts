@@ -84,6 +84,14 @@ describe('signature checks', () => {
     expect(await verify(sig, msg, `${k.publicHex}00`)).toBe(false);
   });
 
+  it('an all-zero (small-order) key accepts no signature, not even the all-zero one', async () => {
+    const msg = new TextEncoder().encode('any bundle at all');
+    expect(await verify(Buffer.alloc(64).toString('base64'), msg, '0'.repeat(64))).toBe(false);
+    // and an honest signature still verifies under the strict checks
+    const k = await initKeys(join(tmp(), 'keys'));
+    expect(await verify(await sign(msg, readPrivateKey(k.privateKey)), msg, k.publicHex)).toBe(true);
+  });
+
   it('is false, never a throw, for a signature of the wrong length or a message that is not bytes', async () => {
     const k = await initKeys(join(tmp(), 'keys'));
     const msg = new TextEncoder().encode('bundle manifest');
