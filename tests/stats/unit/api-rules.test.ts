@@ -14,16 +14,19 @@ const hall = loadHallConfig();
 
 /** A store holding one folded day, 2026-12-01 ("today"), with one ticket issued and served at window 1 by s001; `fail` makes reading a day throw. */
 function fakeStore(o: { fail?: boolean } = {}) {
-  const f = new DayFolder(hall, '2026-12-01');
-  f.add({ seq: 1, at: Date.parse('2026-12-01T01:00:00Z'), day: '2026-12-01', kind: 'ticket-issued', ticket: 'A001', service: 'registration', window: null, staff: 's001', recall: null, arrivedAt: null, fromService: null, score: null, status: null });
-  f.add({ seq: 2, at: Date.parse('2026-12-01T01:30:00Z'), day: '2026-12-01', kind: 'ticket-completed', ticket: 'A001', service: 'registration', window: '1', staff: 's001', recall: null, arrivedAt: null, fromService: null, score: null, status: null });
-  const sum: DaySummary = f.finish(Date.parse('2026-12-01T09:00:00Z'));
+  // Folded on each read (not when the store is made), so the fold runs inside the tests.
+  const fold = (day: string): DaySummary => {
+    const f = new DayFolder(hall, day);
+    f.add({ seq: 1, at: Date.parse('2026-12-01T01:00:00Z'), day, kind: 'ticket-issued', ticket: 'A001', service: 'registration', window: null, staff: 's001', recall: null, arrivedAt: null, fromService: null, score: null, status: null });
+    f.add({ seq: 2, at: Date.parse('2026-12-01T01:30:00Z'), day, kind: 'ticket-completed', ticket: 'A001', service: 'registration', window: '1', staff: 's001', recall: null, arrivedAt: null, fromService: null, score: null, status: null });
+    return f.finish(Date.parse('2026-12-01T09:00:00Z'));
+  };
   const asked: string[][] = [];
   const store = {
     hall, asked,
     today: () => '2026-12-01',
     daysWithEvents: (from: string, to: string) => { asked.push([from, to]); return from <= '2026-12-01' && '2026-12-01' <= to ? ['2026-12-01'] : []; },
-    day: (d: string) => { if (o.fail) throw new Error('disk I/O error'); return structuredClone({ ...sum, day: d }); },
+    day: (d: string) => { if (o.fail) throw new Error('disk I/O error'); return fold(d); },
   };
   return store as typeof store & StatsStore;
 }

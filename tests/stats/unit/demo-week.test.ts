@@ -2,7 +2,7 @@
 // (firmware/stats/demo-week.ts: the demo's and the acceptance tests' data): windows
 // opened with clerks in rotation and closed after hours, the first day busier,
 // lunch pauses, no-shows recalled once, transfers and ratings, refusals counted.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadHallConfig } from '../../../firmware/config/hall.ts';
 import { HallEngine } from '../../../firmware/controller/engine.ts';
 import type { HallEvent } from '../../../firmware/eventlog/schema.ts';
@@ -14,20 +14,21 @@ const hall = loadHallConfig();
 const DAYS = ['2026-11-16', '2026-11-17'];
 const WINDOWS = ['1', '2', '6', '7'];
 const at = (day: string, h: number, m = 0) => localToMs(day, h * 3600 + m * 60, hall.hall.timezone);
-let events: HallEvent[];
-let refused: number;
 
 type Ev<K extends HallEvent['kind']> = Extract<HallEvent, { kind: K }>;
-const of = <K extends HallEvent['kind']>(kind: K, day?: string) => events.filter((e): e is Ev<K> => e.kind === kind && (!day || e.day === day));
 
-beforeAll(() => {
+/** The two days driven through a fresh engine (inside each test, so mutation testing sees which test ran which line). */
+function week() {
   const sqlite = new SqliteStore(':memory:', { clock: { now: () => at('2026-11-18', 12) } });
-  refused = driveWeek(new HallEngine({ hall, store: sqlite }), { days: DAYS, ticketsPerDay: 50, seed: 4, windows: WINDOWS }).refused;
-  events = (sqlite.db.prepare('SELECT data FROM events ORDER BY seq').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data) as HallEvent);
-});
+  const refused = driveWeek(new HallEngine({ hall, store: sqlite }), { days: DAYS, ticketsPerDay: 50, seed: 4, windows: WINDOWS }).refused;
+  const events = (sqlite.db.prepare('SELECT data FROM events ORDER BY seq').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data) as HallEvent);
+  const of = <K extends HallEvent['kind']>(kind: K, day?: string) => events.filter((e): e is Ev<K> => e.kind === kind && (!day || e.day === day));
+  return { events, refused, of };
+}
 
 describe('a simulated week', () => {
   it('opens the listed windows at 07:30 with clerks in rotation, a step further each day, and closes them after 17:00', () => {
+    const { of } = week();
     for (const [d, day] of DAYS.entries()) {
       const status = of('window-status', day);
       for (const [i, w] of WINDOWS.entries()) {
@@ -42,6 +43,7 @@ describe('a simulated week', () => {
   });
 
   it('asks for 1.2 × the tickets on the first day, arriving from 07:31 to 16:00; the kiosk\'s refusals are counted', () => {
+    const { refused, of } = week();
     const issued = (day: string) => of('ticket-issued', day);
     expect(issued(DAYS[0]!).length + issued(DAYS[1]!).length + refused).toBe(60 + 50);
     expect(refused).toBeGreaterThan(0); // enquiry tickets before 08:00 or over lunch
@@ -57,6 +59,7 @@ describe('a simulated week', () => {
   });
 
   it('pauses the second window for 20 minutes from 12:05 every day, and the fourth from 12:15 on every other day', () => {
+    const { of } = week();
     for (const [d, day] of DAYS.entries()) {
       for (const [i, w] of WINDOWS.entries()) {
         const mine = of('window-status', day).filter((e) => e.window === w);
@@ -73,6 +76,7 @@ describe('a simulated week', () => {
   });
 
   it('recalls a citizen who does not come once, 30 s before giving up; rates most completed tickets; transfers between registration and payment', () => {
+    const { events, of } = week();
     const byTicket = new Map<string, HallEvent[]>();
     for (const e of events) if ('ticket' in e && e.ticket) byTicket.set(`${e.day} ${e.ticket}`, [...(byTicket.get(`${e.day} ${e.ticket}`) ?? []), e]);
     const noShows = of('ticket-no-show');
@@ -101,6 +105,7 @@ describe('a simulated week', () => {
   });
 
   it('draws a morning-heavy day of mostly registration and payment, about one in ten a priority ticket', () => {
+    const { of } = week();
     const issued = of('ticket-issued');
     const before = (e: Ev<'ticket-issued'>) => e.at < (at(e.day, 7, 31) + at(e.day, 16)) / 2;
     expect(issued.filter(before).length / issued.length).toBeGreaterThan(0.6);
@@ -114,6 +119,7 @@ describe('a simulated week', () => {
   });
 
   it('walks a citizen to the window in 10–55 s, serves in whole 5-second steps, and rates 5 s after completion', () => {
+    const { events, of } = week();
     const byTicket = new Map<string, HallEvent[]>();
     for (const e of events) if ('ticket' in e && e.ticket) byTicket.set(`${e.day} ${e.ticket}`, [...(byTicket.get(`${e.day} ${e.ticket}`) ?? []), e]);
     let served = 0;
@@ -134,6 +140,7 @@ describe('a simulated week', () => {
   });
 
   it('ticks the engine once a minute, so citizens waiting too long raise alerts on the minute', () => {
+    const { of } = week();
     const alerts = of('alert');
     expect(alerts.length).toBeGreaterThan(0);
     for (const a of alerts) expect(a.at % 60_000).toBe(0);

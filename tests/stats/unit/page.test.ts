@@ -25,7 +25,7 @@ function fig(o: Over = {}): Figures {
   } as Figures;
 }
 
-const TOTAL = fig({
+const total = () => fig({
   issued: 120, served: 100, noShows: 7, transferred: 3,
   wait: { n: 100, meanS: 119.4, p95S: 600, maxS: 700, overLimit: 10, overLimitShare: 0.1 },
   walk: { n: 100, meanS: 30, p95S: 60 },
@@ -36,7 +36,7 @@ const TOTAL = fig({
 
 function stats(o: Partial<RangeStats> = {}): RangeStats {
   return {
-    from: '2026-11-16', to: '2026-11-18', days: 3, total: TOTAL,
+    from: '2026-11-16', to: '2026-11-18', days: 3, total: total(),
     services: [{ id: 'registration', ...fig({ issued: 70, wait: { meanS: 30 } }) }, { id: 'payment', ...fig({ issued: 50 }) }],
     windows: [
       { id: '1', ...fig({ served: 60, busyS: 18000, idleS: 3600, pausedS: 900, satisfaction: { counts: { 'very-satisfied': 3, satisfied: 1 }, rated: 4, rate: 1 } }) },

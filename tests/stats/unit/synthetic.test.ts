@@ -21,10 +21,13 @@ const byTicket = (ev: HallEvent[]) => {
   return m;
 };
 
+// Made inside each test (not once for the file), so mutation testing sees which test ran which line.
+const day600 = () => synthesizeDay(hall, DAY, { tickets: 600, seed: 5 });
+
 describe('a synthetic day', () => {
-  const ev = synthesizeDay(hall, DAY, { tickets: 600, seed: 5 });
 
   it('issues the asked number of tickets, numbered per service from 001, arriving inside opening hours', () => {
+    const ev = day600();
     const issued = of(ev, 'ticket-issued');
     expect(issued).toHaveLength(600);
     // Numbered in order of arrival (issued a few seconds later, so the events may interleave).
@@ -54,6 +57,7 @@ describe('a synthetic day', () => {
   });
 
   it('is in time order, each ticket\'s events in the order the engine writes them', () => {
+    const ev = day600();
     for (let i = 1; i < ev.length; i++) expect(ev[i]!.at).toBeGreaterThanOrEqual(ev[i - 1]!.at);
     for (const [no, list] of byTicket(ev)) {
       const kinds = list.map((e) => (e.kind === 'ticket-called' && e.recall ? 'recall' : e.kind));
@@ -67,6 +71,7 @@ describe('a synthetic day', () => {
   });
 
   it('calls each ticket at a window serving its service, at least a second after it was issued and after the window is free', () => {
+    const ev = day600();
     const windows = new Map(hall.windows.map((w) => [w.id, w]));
     const visits = new Map<string, Array<[number, number]>>();
     for (const [, list] of byTicket(ev)) {
@@ -87,6 +92,7 @@ describe('a synthetic day', () => {
   });
 
   it('opens every window at opening time, closes it at or after closing, and pauses half of them for 15 minutes after noon', () => {
+    const ev = day600();
     const status = of(ev, 'window-status');
     for (const [i, w] of hall.windows.entries()) {
       const mine = status.filter((e) => e.window === w.id);
@@ -105,6 +111,7 @@ describe('a synthetic day', () => {
   });
 
   it('recalls a no-show after 30 s and gives up 90 s after the call; rates 3–23 s after completion, asking a reason only of the unsatisfied', () => {
+    const ev = day600();
     for (const [, list] of byTicket(ev)) {
       const call = list[1]!;
       if (list.at(-1)!.kind === 'ticket-no-show') {
@@ -131,6 +138,7 @@ describe('a synthetic day', () => {
   });
 
   it('gives no-shows, transfers and ratings at about the asked shares (3 %, 2 %, 60 % by default)', () => {
+    const ev = day600();
     const share = (e: HallEvent[], kind: HallEvent['kind'], n: number) => of(e, kind).length / n;
     expect(share(ev, 'ticket-no-show', 600)).toBeGreaterThan(0.01);
     expect(share(ev, 'ticket-no-show', 600)).toBeLessThan(0.05);
