@@ -158,6 +158,16 @@ describe('service-time priors from the hall\'s recorded days', () => {
     expect(mean(p.e, 'registration')).toBe(60);
   });
 
+  it('uses the recorded mean in the hour after midnight too (hour 0)', () => {
+    const { t, asked } = table({ registration: (h) => (h === 0 ? 70 : undefined) });
+    const m = new HallModel(hall, t);
+    m.startDay(DAY);
+    m.refreshPriors(localToMs(DAY, 1800, TZ)); // 00:30
+    expect(asked[0]).toEqual(['registration', 4, 0]);
+    expect(m.routingServices.get('registration')!.meanServiceS).toBe(70);
+    expect(m.priorServiceS('registration')).toBe(70);
+  });
+
   it('on a new day asks for that weekday, even at the hour it last asked', () => {
     const { t, asked } = table({ registration: () => 50 });
     const { e } = engine({ serviceTimes: t });
