@@ -20,10 +20,12 @@ export interface MutationModule {
   /** Lowest acceptable mutation score, percent (equivalent mutants excluded). */
   target: number;
   /**
-   * A module still under its target: the score CI holds it at meanwhile (its last
-   * measured score, rounded down), so that it cannot fall further while tests are
-   * written for its survivors. Raise it with each refreshed result; remove it once
-   * the module reaches its target.
+   * The ratchet: the score CI holds the module at, its last committed score cut to
+   * one decimal (never below `target`). A weakened test or a new rule without a test
+   * that lets even a mutant or two survive drops the module under it and fails CI,
+   * however far above its target the module is. Set it again with each refreshed
+   * result (`npm run mutate` prints the value); lower it only with a reason in the
+   * commit (e.g. code removed whose mutants were all killed).
    */
   floor?: number;
   /** Why some files of the folder are not mutated. */
@@ -39,6 +41,7 @@ export const MODULES: Record<string, MutationModule> = {
       'tests/controller/ticket-page.test.ts', 'tests/controller/hall-model.test.ts', 'tests/controller/restart.test.ts',
     ],
     target: 85,
+    floor: 99.7,
     excluded: 'cli.ts: argument parsing, run by tests/runtime/run-cli.test.ts in a child process; role.ts: the assembly of parts (event log, people, pages), run by the runtime tests through a broker',
   },
   // The controller's store (moved out of firmware/controller by #12): persist before acknowledging.
@@ -49,6 +52,7 @@ export const MODULES: Record<string, MutationModule> = {
       'tests/controller/rules.test.ts', 'tests/controller/engine.test.ts', 'tests/stats/store.test.ts',
     ],
     target: 85,
+    floor: 88.4,
   },
   routing: {
     mutate: ['firmware/routing/**/*.ts'],
@@ -57,6 +61,7 @@ export const MODULES: Record<string, MutationModule> = {
       'tests/sim/advice.test.ts', 'tests/sim/policies.test.ts',
     ],
     target: 70,
+    floor: 75.1,
   },
   security: {
     mutate: ['firmware/security/**/*.ts', '!firmware/security/cli.ts'],
@@ -65,27 +70,32 @@ export const MODULES: Record<string, MutationModule> = {
       'tests/web/manager-login.test.ts',
     ],
     target: 85,
+    floor: 100,
     excluded: 'cli.ts: argument parsing of manyi people/keys commands, run in child processes',
   },
   protocol: {
     mutate: ['firmware/protocol/**/*.ts'],
     tests: ['tests/protocol/*.test.ts', 'tests/unit/protocol.test.ts', 'tests/unit/contract.test.ts', 'tests/maint/acl.test.ts'],
     target: 85,
+    floor: 100,
   },
   update: {
     mutate: ['firmware/update/**/*.ts'],
     tests: ['tests/update/*.test.ts', 'tests/maint/rollout.test.ts'],
     target: 85,
+    floor: 99.8,
   },
   'kiosk-offline': {
     mutate: ['kiosk/offline/**/*.ts'],
     tests: ['tests/kiosk/offline-store.test.ts', 'tests/kiosk/offline.test.ts'],
     target: 85,
+    floor: 100,
   },
   'kiosk-ticket': {
     mutate: ['kiosk/ticket/**/*.ts'],
     tests: ['tests/kiosk/ticket-layout.test.ts', 'tests/kiosk/ticket.test.ts'],
     target: 70,
+    floor: 87.8,
   },
   stats: {
     mutate: ['firmware/stats/**/*.ts', '!firmware/stats/cli.ts'],
@@ -96,6 +106,7 @@ export const MODULES: Record<string, MutationModule> = {
     // The unit tests check the same rules inside each test.
     tests: ['tests/stats/unit/*.test.ts', 'tests/stats/store.test.ts'],
     target: 70,
+    floor: 90.4,
     excluded: 'cli.ts: argument parsing, run by tests/stats/cli.test.ts in child processes',
   },
 };

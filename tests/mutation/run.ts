@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     const s = scoreReport(name, json as Parameters<typeof scoreReport>[1], m.target, equivalents, minutes, m.floor);
     scores.push(s);
     writeFileSync(join(ARTIFACTS, `${name}-survivors.txt`), s.survivors.map((x) => x.text).join('\n') + (s.survivors.length ? '\n' : ''));
-    const held = s.floor !== undefined ? `, held at ≥ ${s.floor}% until it gets there` : '';
+    const held = s.floor !== undefined ? `, held at ≥ ${s.floor}%, its last committed score` : '';
     console.log(`mutate: ${name}: ${pct(s.score)} (target ${s.target}%${held}) — ${s.killed} killed, ${s.timeout} timed out, ${s.loadFailures} stop the module loading, ${s.survived} survived, ${s.noCoverage} not covered, ${s.equivalent} equivalent, ${s.unmeasured} not measured, ${s.compileErrors} type errors; ${minutes.toFixed(1)} min`);
     for (const x of s.survivors.slice(0, args.ci ? 10 : 40)) console.log(`  survived: ${x.text}`);
     if (s.survivors.length > (args.ci ? 10 : 40)) console.log(`  … ${s.survivors.length - (args.ci ? 10 : 40)} more in tests/artifacts/mutation/${name}-survivors.txt`);
