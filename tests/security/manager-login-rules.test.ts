@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { sendJson, WebApp } from '../../firmware/web/app.ts';
 import { mountManagerLogin, type ManagerLogin } from '../../firmware/security/manager-login.ts';
 import type { PeopleAuth, Person, Verdict } from '../../firmware/security/people.ts';
+import { cookieBrowser } from '../setup/cookie-browser.ts';
 
 const ALICE: Person = { id: 'alice', name: 'Alice', role: 'manager', secretHash: 'scrypt$x', tokens: [], createdAt: '2026-11-20T00:00:00Z' };
 const PASSWORD = 'correct horse battery';
@@ -45,25 +46,9 @@ async function hall(o: { home?: string } = {}) {
   return { base, clock, login, ...p };
 }
 
-/** A browser: one cookie jar (Max-Age=0 deletes), Origin on POST as Chromium sends it. */
+/** A browser (tests/setup/cookie-browser.ts) that also reads the sign-in page's hidden fields. */
 function browser(base: string) {
-  const jar = new Map<string, string>();
-  const go = async (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', base);
-    const res = await fetch(base + path, { ...init, headers, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const i = kv.indexOf('=');
-      if (/;\s*max-age=0(;|$)/i.test(c)) jar.delete(kv.slice(0, i)); else jar.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-    return res;
-  };
-  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    go(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-  const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    post(path, new URLSearchParams(fields).toString(), headers);
+  const { jar, go, post, form } = cookieBrowser(base);
   const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
   const loginPage = async (q = '') => {
     const r = await go(`/login${q}`);

@@ -12,6 +12,7 @@ import { mountManagerPages } from '../../firmware/stats/manager/index.ts';
 import { mountManagerLogin } from '../../firmware/security/manager-login.ts';
 import { addToken, loadPeople, PeopleAuth, savePeople, setPerson } from '../../firmware/security/people.ts';
 import { tempDir } from '../maint/helpers.ts';
+import { cookieBrowser } from '../setup/cookie-browser.ts';
 
 const hall = loadHallConfig();
 const dir = tempDir('manyi-login-');
@@ -36,23 +37,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await web?.close(); });
 
-/** A tiny browser: keeps cookies, sends Origin on POST like Chromium does. */
+/** A browser (tests/setup/cookie-browser.ts) that can read the sign-in form's token. */
 function browser() {
-  const jar = new Map<string, string>();
-  const go = async (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', base);
-    const res = await fetch(base + path, { ...init, headers, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const [k, v] = kv.split('=');
-      if (/max-age=0/i.test(c)) jar.delete(k); else jar.set(k, v);
-    }
-    return res;
-  };
-  const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    go(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
+  const { jar, go, form } = cookieBrowser(base);
   const loginToken = async () => /name="token" value="([^"]+)"/.exec(await (await go('/login')).text())![1];
   return { jar, go, form, loginToken };
 }
