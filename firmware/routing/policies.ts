@@ -2,7 +2,7 @@
 // pure function of the context (see types.ts); none keeps state between calls.
 import type { QueuedTicket, RoutingContext, RoutingPolicy } from './types.ts';
 import { nextInService, oldestAmong } from './fair-priority.ts';
-import { OVERFLOW_WEIGHT, URGENCY_POWER, leastFlexibleFirst, tailIndexPolicy } from './tail-index.ts';
+import { MEAN_EXPONENT, OVERFLOW_WEIGHT, URGENCY_POWER, leastFlexibleFirst, tailIndexPolicy } from './tail-index.ts';
 
 /** What halls do today: each window only its own services, first come first served. */
 export const dedicatedPolicy: RoutingPolicy = {
@@ -114,13 +114,13 @@ export const shortFirstPolicy: RoutingPolicy = {
  * service time) — max-weight with the cμ rule, no urgency, no own-first, no
  * guard. Another mean-first reference for the bench (it starves long errands).
  */
-export const maxWeightPolicy: RoutingPolicy = tailIndexPolicy({ name: 'max-weight', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: 0, ownFirst: false, serviceGuard: Infinity });
+export const maxWeightPolicy: RoutingPolicy = tailIndexPolicy({ name: 'max-weight', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: 0, meanExponent: 1, ownFirst: false, serviceGuard: Infinity });
 
 /** The bench's mean-first references (not for a hall: blind to the limit). */
 export const MEAN_REFERENCES = [shortFirstPolicy.name, maxWeightPolicy.name] as const;
 
 /** manyi's default: the tail-first index rule (tail-index.ts). */
-export const defaultPolicy: RoutingPolicy = tailIndexPolicy({ name: 'default', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: URGENCY_POWER });
+export const defaultPolicy: RoutingPolicy = tailIndexPolicy({ name: 'default', overflowWeight: OVERFLOW_WEIGHT, urgencyPower: URGENCY_POWER, meanExponent: MEAN_EXPONENT });
 
 export const builtInPolicies: readonly RoutingPolicy[] = [
   defaultPolicy, dedicatedPolicy, eligibleFcfsPolicy, overflowPolicy, pooledPolicy, deadlineCmuPolicy, shortFirstPolicy, maxWeightPolicy,

@@ -4,7 +4,7 @@
 // where a new ticket goes.
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, getPolicy, tailIndexPolicy, type QueuedTicket, type RoutingContext, type RoutingWindow } from '../../firmware/routing/index.ts';
-import { helpers, queueSlackS, serviceIndex, urgency, OVERFLOW_WEIGHT, URGENCY_POWER } from '../../firmware/routing/tail-index.ts';
+import { helpers, queueSlackS, serviceIndex, urgency, OVERFLOW_WEIGHT, URGENCY_POWER, MEAN_EXPONENT } from '../../firmware/routing/tail-index.ts';
 import { countCall, AT_RISK } from '../../firmware/routing/guard-ledger.ts';
 
 const NOW = 2_000_000_000;
@@ -20,7 +20,7 @@ function ctx(window: RoutingWindow, windows: RoutingWindow[], tickets: QueuedTic
   for (const x of [...tickets].sort((a, b) => a.queuedAtMs - b.queuedAtMs)) queues.get(x.service)!.push(x);
   return { nowMs: NOW, window, windows, queues, services, ordinaryPerPriority: 2, ordinarySincePriority: new Map(), ...extra };
 }
-const P = { overflowWeight: OVERFLOW_WEIGHT, urgencyPower: URGENCY_POWER };
+const P = { overflowWeight: OVERFLOW_WEIGHT, urgencyPower: URGENCY_POWER, meanExponent: MEAN_EXPONENT };
 const many = (service: string, n: number, waitedS: number) => Array.from({ length: n }, (_, i) => t(`${service}${String(i).padStart(3, '0')}`, service, waitedS - i));
 
 describe('the default policy: tail-first index', () => {
@@ -47,10 +47,13 @@ describe('the default policy: tail-first index', () => {
     expect(helpers(ws, 'C', OVERFLOW_WEIGHT)).toBe(0);
   });
 
-  it('scores a service by queue length × urgency ÷ (helpers × mean service time)', () => {
+  it('scores a service by queue length × urgency ÷ (helpers × mean service time^1.5)', () => {
+    expect(MEAN_EXPONENT).toBe(1.5);
     const c = ctx(w, [w, win('2', ['B'])], [...many('A', 4, 450), t('B001', 'B', 0)], { A: 60, B: 120 });
-    expect(serviceIndex(c, 'A', P)).toBeCloseTo((4 * urgency(0.5, 2)) / (1 * 60), 9);
-    expect(serviceIndex(c, 'B', P)).toBeCloseTo((1 * 1) / (1.5 * 120), 9);
+    expect(serviceIndex(c, 'A', P)).toBeCloseTo((4 * urgency(0.5, 2)) / (1 * 60 ** 1.5), 12);
+    expect(serviceIndex(c, 'B', P)).toBeCloseTo((1 * 1) / (1.5 * 120 ** 1.5), 12);
+    // Max-weight's exponent 1 (the bench's reference) gives the plain ratio.
+    expect(serviceIndex(c, 'B', { ...P, meanExponent: 1 })).toBeCloseTo(1 / (1.5 * 120), 12);
     expect(serviceIndex(c, 'C', P)).toBe(-Infinity);
   });
 
@@ -66,6 +69,11 @@ describe('the default policy: tail-first index', () => {
     const c = ctx(w, [w], [...many('A', 5, 120), t('B1', 'B', 870)], { A: 30, B: 300 });
     expect(defaultPolicy.pick(c)?.no).toBe('B1');
     expect(defaultPolicy.pick(ctx(w, [w], [...many('A', 5, 120), t('B1', 'B', 300)], { A: 30, B: 300 }))?.service).toBe('A');
+    // The errand's length weighs more than max-weight's: 2 of 32 s go before 4 of 60 s (max-weight: 4/60 > 2/32).
+    const both = win('1', ['A', 'B']);
+    const shortPair = ctx(both, [both], [...many('A', 4, 60), ...many('B', 2, 60)], { A: 60, B: 32 });
+    expect(defaultPolicy.pick(shortPair)?.service).toBe('B');
+    expect(getPolicy('max-weight').pick(shortPair)?.service).toBe('A');
   });
 
   it('serves first come first served within a service, and priority in its ratio', () => {
