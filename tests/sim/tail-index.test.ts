@@ -37,8 +37,25 @@ describe('the default policy: tail-first index', () => {
     expect(urgency(0.95, 2)).toBeCloseTo(400, 6);
     expect(urgency(1.2, 2)).toBeGreaterThan(urgency(1, 2));
     expect(urgency(1, 2)).toBeGreaterThan(urgency(0.95, 2));
-    // Continuous at the knee.
+    // Continuous at the knee, and past it a straight line with the curve's slope there (2 × 400 ÷ 0.05).
     expect(urgency(0.95 + 1e-9, 2)).toBeCloseTo(urgency(0.95 - 1e-9, 2), 3);
+    expect(urgency(0.97, 2)).toBeCloseTo(400 + 16_000 * 0.02, 6);
+    expect(urgency(1.2, 2)).toBeCloseTo(400 + 16_000 * 0.25, 6);
+  });
+
+  it('scores a queue by the longest wait among its first eight places (a late handover may have arrived earlier)', () => {
+    // Place order is issue order; a ticket handed over from another service keeps its arrival.
+    const queue = (olderAt: number) => {
+      const q = many('A', 10, 100);
+      q[olderAt] = { ...q[olderAt]!, arrivedAtMs: NOW - 800_000 };
+      const c = ctx(w, [w], []);
+      c.queues.set('A', q);
+      return c;
+    };
+    const u = (waitedS: number) => (10 * urgency(waitedS / 900, 2)) / (1 * 60 ** 1.5);
+    expect(serviceIndex(queue(7), 'A', P)).toBeCloseTo(u(800), 12); // 8th place: counted
+    expect(serviceIndex(queue(8), 'A', P)).toBeCloseTo(u(100), 12); // 9th: not looked at
+    expect(serviceIndex(queue(0), 'A', P)).toBeCloseTo(u(800), 12);
   });
 
   it('counts own windows fully and overflow windows at half, open ones only', () => {
