@@ -88,7 +88,7 @@ export const HallConfig = z.object({
      * on overloaded halls (where keeping windows to their own queues is what
      * beats FCFS) and of mean wait. The default 100 is tail-first: the hall's
      * share of late citizens within 0.25 pt of the best simple policy, one
-     * service up to 8 pt worse than under eligible-FCFS on the busiest
+     * service up to 9 pt worse than under eligible-FCFS on the busiest
      * generated halls. 100000 turns the guard off.
      * `npm run bench -- --only routing` prints the trade-off curve.
      */
