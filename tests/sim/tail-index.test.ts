@@ -47,10 +47,8 @@ describe('the default policy: tail-first index', () => {
     // Place order is issue order; a ticket handed over from another service keeps its arrival.
     const queue = (olderAt: number) => {
       const q = many('A', 10, 100);
-      q[olderAt] = { ...q[olderAt]!, arrivedAtMs: NOW - 800_000 };
-      const c = ctx(w, [w], []);
-      c.queues.set('A', q);
-      return c;
+      q[olderAt] = { ...q[olderAt]!, arrivedAtMs: NOW - 800_000 }; // queued in its place, arrived long before
+      return ctx(w, [w], q);
     };
     const u = (waitedS: number) => (10 * urgency(waitedS / 900, 2)) / (1 * 60 ** 1.5);
     expect(serviceIndex(queue(7), 'A', P)).toBeCloseTo(u(800), 12); // 8th place: counted
