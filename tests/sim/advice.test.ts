@@ -51,5 +51,36 @@ describe('redirect advice', () => {
 
   it('joins runs of window numbers', () => {
     expect(nameRanges(['1', '2', '3', '5', '7', '8', 'A'], ', ')).toBe('1–3, 5, 7, 8, A');
+    // Only whole numbers, only rising by one, form a run.
+    expect(nameRanges(['1.5', '2.5', '3.5'], ', ')).toBe('1.5, 2.5, 3.5');
+    expect(nameRanges(['1.0', '2', '3'], ', ')).toBe('1.0, 2, 3');
+    expect(nameRanges(['1', '2', '3.0'], ', ')).toBe('1, 2, 3.0');
+    expect(nameRanges(['3', '2', '1'], '、')).toBe('3、2、1');
+    expect(nameRanges(['A1', 'A2', 'A3', '4', '5', '6'], ', ')).toBe('A1, A2, A3, 4–6');
+    expect(nameRanges([], ', ')).toBe('');
+  });
+
+  it('counts a threshold reached as passed, the queue and the wait alike', () => {
+    expect(adviseRedirects(input(25, 600))).toHaveLength(1);
+    expect(adviseRedirects(input(5, 900))).toHaveLength(1);
+    expect(adviseRedirects(input(5, 899))).toEqual([]);
+  });
+
+  it('writes both languages whole, floors and windows joined in each', () => {
+    const twoFloors = input(30, 1200, { windows: [win('3', '1F', ['R'], ['P']), win('12', '2F', ['D'], ['P']), win('13', '2F', ['D'], ['P'])] });
+    const [a] = adviseRedirects(twoFloors);
+    expect(a!.windows).toEqual(['3', '12', '13']);
+    expect(a!.text.zh).toBe('收费：30人等候，约20分钟；1F、2F 3、12、13号窗口也办理收费，约4分钟');
+    expect(a!.text.en).toBe('Payment: 30 waiting, about 20 min; 1F, 2F windows 3, 12, 13 also take payment, about 4 min');
+  });
+
+  it('sends to self-service, in both languages, when no window takes the service as overflow however short its wait', () => {
+    const alone = input(30, 1200, { windows: [win('6', '1F', ['P'], [])], overflowWaitS: () => 0 });
+    expect(adviseRedirects(alone)).toEqual([]);
+    alone.services[0]!.selfService = { zh: '自助缴费机', en: 'the self-service payment machines' };
+    expect(adviseRedirects(alone)).toEqual([{
+      service: 'P', windows: [],
+      text: { zh: '收费：30人等候，约20分钟；也可使用自助缴费机', en: 'Payment: 30 waiting, about 20 min; you may also use the self-service payment machines' },
+    }]);
   });
 });

@@ -76,4 +76,26 @@ describe('routing policies', () => {
       expect(p.pick(ctx(w1, all, late, { R: 5 }))?.no, name).toBe('A001');
     }
   });
+
+  it('keeps an ordinary citizen from the limit only when they came first, from exactly one service time before it', () => {
+    const pick = (tickets: QueuedTicket[]) => getPolicy('dedicated').pick(ctx(w1, all, tickets, { R: 5 }))?.no;
+    // Exactly one service time (30 s) from the limit: the ordinary citizen goes first.
+    expect(pick([ticket('A001', 'R', 870), ticket('A003', 'R', 10, true)])).toBe('A001');
+    expect(pick([ticket('A001', 'R', 869), ticket('A003', 'R', 10, true)])).toBe('A003');
+    // A priority citizen who came first (or at the same moment) keeps their turn.
+    const samePlace = (priorityWaitedS: number): QueuedTicket[] => {
+      const o = ticket('A001', 'R', 880), pr = ticket('A003', 'R', priorityWaitedS, true);
+      return [{ ...o, queuedAtMs: NOW - 1000 }, { ...pr, queuedAtMs: NOW - 500 }];
+    };
+    expect(pick(samePlace(890))).toBe('A003');
+    expect(pick(samePlace(880))).toBe('A003');
+  });
+
+  it('eligible-fcfs takes the earliest queued across services, the first listed on a tie', () => {
+    const both = win('9', ['R', 'P']);
+    const p = getPolicy('eligible-fcfs');
+    expect(p.pick(ctx(both, [both], [ticket('A001', 'R', 50), ticket('B001', 'P', 40)]))?.no).toBe('A001');
+    expect(p.pick(ctx(both, [both], [ticket('A001', 'R', 40), ticket('B001', 'P', 50)]))?.no).toBe('B001');
+    expect(p.pick(ctx(both, [both], [ticket('A001', 'R', 50), ticket('B001', 'P', 50)]))?.no).toBe('A001');
+  });
 });
