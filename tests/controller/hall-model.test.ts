@@ -32,20 +32,22 @@ function engine(opts: Partial<Omit<ConstructorParameters<typeof HallEngine>[0], 
   return { e, store, ticket, cmd, owed: () => Object.fromEntries(e.model.passedOver) };
 }
 
+/** Window 15 opens at 0, `tickets` are issued in order (service, second), then it calls the `called`-th at `callAtS`: the turns owed after. */
+function owedAfterCall(tickets: Array<[service: string, atS: number]>, called: number, callAtS = 600) {
+  const h = engine();
+  h.cmd('15', 'open', 0);
+  const nos = tickets.map(([service, s]) => h.ticket(service, s));
+  h.cmd('15', 'call', callAtS, { ticket: nos[called] });
+  return h.owed();
+}
+
 describe('turns owed to a service whose citizen at risk was passed over', () => {
   // Window 15 owns payment and takes discharge and enquiry as overflow; all limits are 900 s (at risk from 450 s).
   const limit = hall.services.find((s) => s.id === 'enquiry')!.waitLimitS;
   it('counts from half the wait limit up to the limit itself, not before, not after', () => {
     expect(hall.windows.find((w) => w.id === '15')).toMatchObject({ own: ['payment'], overflow: ['discharge', 'enquiry'] });
     expect(limit).toBe(900);
-    const passedAt = (s: number) => {
-      const h = engine();
-      h.cmd('15', 'open', 0);
-      h.ticket('enquiry', 0); // D001 first
-      const b = h.ticket('payment', 10);
-      h.cmd('15', 'call', s, { ticket: b });
-      return h.owed();
-    };
+    const passedAt = (s: number) => owedAfterCall([['enquiry', 0], ['payment', 10]], 1, s);
     expect(passedAt(449)).toEqual({});
     expect(passedAt(450)).toEqual({ enquiry: 1 });
     expect(passedAt(900)).toEqual({ enquiry: 1 });
@@ -53,36 +55,13 @@ describe('turns owed to a service whose citizen at risk was passed over', () => 
   });
 
   it('counts only the longest-waiting such citizen, of another service, who came earlier', () => {
-    const h = engine();
-    h.cmd('15', 'open', 0);
-    h.ticket('enquiry', 0);
-    h.ticket('discharge', 5);
-    const b = h.ticket('payment', 10);
-    h.cmd('15', 'call', 600, { ticket: b });
-    expect(h.owed()).toEqual({ enquiry: 1 });
+    expect(owedAfterCall([['enquiry', 0], ['discharge', 5], ['payment', 10]], 2)).toEqual({ enquiry: 1 });
     // of two who came at the same moment, the first service the window lists (discharge before enquiry)
-    const tie = engine();
-    tie.cmd('15', 'open', 0);
-    tie.ticket('enquiry', 0);
-    tie.ticket('discharge', 0);
-    const b2 = tie.ticket('payment', 10);
-    tie.cmd('15', 'call', 600, { ticket: b2 });
-    expect(tie.owed()).toEqual({ discharge: 1 });
+    expect(owedAfterCall([['enquiry', 0], ['discharge', 0], ['payment', 10]], 2)).toEqual({ discharge: 1 });
     // one who came later, or at the same moment, was not passed over
-    const later = engine();
-    later.cmd('15', 'open', 0);
-    const b3 = later.ticket('payment', 0);
-    later.ticket('enquiry', 0);
-    later.ticket('discharge', 1);
-    later.cmd('15', 'call', 600, { ticket: b3 });
-    expect(later.owed()).toEqual({});
+    expect(owedAfterCall([['payment', 0], ['enquiry', 0], ['discharge', 1]], 0)).toEqual({});
     // the same service's own earlier citizen is the queue's business, not a service's turn
-    const same = engine();
-    same.cmd('15', 'open', 0);
-    same.ticket('payment', 0);
-    const b4 = same.ticket('payment', 10);
-    same.cmd('15', 'call', 600, { ticket: b4 });
-    expect(same.owed()).toEqual({});
+    expect(owedAfterCall([['payment', 0], ['payment', 10]], 1)).toEqual({});
   });
 
   it('gives a turn back when the owed service is called in first-come order, never below zero', () => {
